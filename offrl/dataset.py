@@ -1,0 +1,445 @@
+"""The logged dataset: JSON Lines schema, generation, loading and validation.
+
+One line per transition, the columnar form RLlib's new API stack reads with
+``offline_data(input_=[path], input_read_method="read_json")``:
+
+=============== ========= =====================================================================
+column          type      meaning
+=============== ========= =====================================================================
+eps_id          int       episode id (one simulated user)
+t               int       step within the episode: 0, 1, ..., length - 1
+obs             [float]   observation before the step
+actions         int       recommended item, in [0, num_candidates)
+rewards         float     reward of the step
+new_obs         [float]   observation after the step (= next step's ``obs``)
+terminateds     bool      the episode ended in a terminal state (never, for this recommender)
+truncateds      bool      the episode was cut at ``max_steps``
+action_prob     float     behaviour policy's probability of ``actions``, in (0, 1]
+action_logp     float     its log, ``log(action_prob)``
+return_to_go    float     optional: ``sum_{t' >= t} gamma**(t'-t) r_t'`` with ``gamma`` =
+                          :data:`RETURN_TO_GO_GAMMA`
+=============== ========= =====================================================================
+
+Other columns are allowed and kept (in :attr:`Episodes.extras`). Loading never skips, truncates
+or repairs anything: every problem raises :class:`DataError` naming the file, the line and the
+field.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from offrl.env import EnvConfig
+from offrl.policies import Policy, behaviour_policy
+from offrl.simulator import Rollouts, rollout
+
+REQUIRED_COLUMNS = (
+    "eps_id",
+    "t",
+    "obs",
+    "actions",
+    "rewards",
+    "new_obs",
+    "terminateds",
+    "truncateds",
+    "action_prob",
+    "action_logp",
+)
+OPTIONAL_COLUMNS = ("return_to_go",)
+RETURN_TO_GO_GAMMA = 0.99
+#: ``exp(action_logp)`` must equal ``action_prob`` to this relative tolerance (float64 round trip
+#: of two independently printed numbers is exact to ~1e-16; 1e-6 allows other writers' float32).
+LOGP_RTOL = 1e-6
+
+
+class DataError(ValueError):
+    """A problem in a logged-data file, located by file, line (1-based) and field."""
+
+    def __init__(self, path, line: int | None, field: str | None, problem: str):
+        self.path, self.line, self.field, self.problem = str(path), line, field, problem
+        where = self.path if line is None else f"{self.path}:{line}"
+        what = problem if field is None else f"{field}: {problem}"
+        super().__init__(f"{where}: {what}")
+
+
+def discounted_returns_to_go(rewards: np.ndarray, gamma: float, mask: np.ndarray | None = None):
+    """``G_t = r_t + gamma * G_{t+1}`` along the last axis (steps outside ``mask`` count as 0)."""
+    r = np.asarray(rewards, dtype=np.float64)
+    if mask is not None:
+        r = np.where(mask, r, 0.0)
+    out = np.zeros_like(r)
+    acc = np.zeros(r.shape[:-1])
+    for t in range(r.shape[-1] - 1, -1, -1):
+        acc = r[..., t] + gamma * acc
+        out[..., t] = acc
+    return out
+
+
+@dataclass
+class Episodes:
+    """Logged episodes as padded arrays with leading axes ``(num_episodes, max_len)``.
+
+    Step ``t`` of episode ``i`` is real where ``mask[i, t]``; padding holds zeros (and
+    ``action_prob`` 1). ``line[i, t]`` is the file line the step came from (0 if not from a file).
+    """
+
+    eps_id: np.ndarray
+    obs: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    new_obs: np.ndarray
+    terminateds: np.ndarray
+    truncateds: np.ndarray
+    action_prob: np.ndarray
+    mask: np.ndarray
+    line: np.ndarray
+    extras: dict[str, np.ndarray] = field(default_factory=dict)
+    source: str = "<memory>"
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self.mask.sum(axis=1)
+
+    @property
+    def action_logp(self) -> np.ndarray:
+        return np.log(self.action_prob)
+
+    @property
+    def num_steps(self) -> int:
+        return int(self.mask.sum())
+
+    def __len__(self) -> int:
+        return len(self.eps_id)
+
+    def returns(self, gamma: float = 1.0) -> np.ndarray:
+        """Each episode's return ``sum_t gamma**t r_t``, shape ``(num_episodes,)``."""
+        discounts = gamma ** np.arange(self.rewards.shape[1])
+        return np.where(self.mask, self.rewards, 0.0).astype(np.float64) @ discounts
+
+    def returns_to_go(self, gamma: float = RETURN_TO_GO_GAMMA) -> np.ndarray:
+        return discounted_returns_to_go(self.rewards, gamma, self.mask)
+
+    def episode(self, i: int) -> dict[str, np.ndarray]:
+        """Episode ``i`` unpadded, as a dict of arrays of its own length."""
+        n = int(self.lengths[i])
+        cols = ("obs", "actions", "rewards", "new_obs", "terminateds", "truncateds", "action_prob")
+        ep = {c: getattr(self, c)[i, :n] for c in cols}
+        ep.update({k: v[i, :n] for k, v in self.extras.items()})
+        ep["eps_id"] = self.eps_id[i]
+        return ep
+
+    def subset(self, index) -> "Episodes":
+        """The episodes selected by ``index`` (indices, a slice or a boolean mask)."""
+        pick = lambda a: a[index]  # noqa: E731
+        return Episodes(
+            eps_id=pick(self.eps_id), obs=pick(self.obs), actions=pick(self.actions),
+            rewards=pick(self.rewards), new_obs=pick(self.new_obs),
+            terminateds=pick(self.terminateds), truncateds=pick(self.truncateds),
+            action_prob=pick(self.action_prob), mask=pick(self.mask), line=pick(self.line),
+            extras={k: pick(v) for k, v in self.extras.items()}, source=self.source,
+        )  # fmt: skip
+
+    @classmethod
+    def from_rollouts(cls, ro: Rollouts) -> "Episodes":
+        """Wrap simulator rollouts (all episodes full length) without going through a file."""
+        n, T = ro.actions.shape
+        truncateds = np.zeros((n, T), bool)
+        truncateds[:, -1] = True
+        return cls(
+            eps_id=np.arange(n), obs=ro.obs, actions=ro.actions, rewards=ro.rewards,
+            new_obs=ro.next_obs, terminateds=np.zeros((n, T), bool), truncateds=truncateds,
+            action_prob=ro.action_prob, mask=np.ones((n, T), bool),
+            line=np.zeros((n, T), np.int64),
+        )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+def _f32(values) -> list[str]:
+    """Shortest decimal strings that read back to the same float32 values."""
+    return [str(v) for v in np.asarray(values, dtype=np.float32).ravel()]
+
+
+def write_jsonl(episodes: Episodes, path, gamma: float = RETURN_TO_GO_GAMMA) -> Path:
+    """Write ``episodes`` to ``path`` in the course's JSON Lines schema (see module docstring).
+
+    Observations and rewards are float32 (as the simulator computes them) written with the
+    fewest digits that read back exactly; probabilities are float64.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rtg = episodes.returns_to_go(gamma)
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for i in range(len(episodes)):
+            for t in range(int(episodes.lengths[i])):
+                p = float(episodes.action_prob[i, t])
+                row = (
+                    f'{{"eps_id": {int(episodes.eps_id[i])}, "t": {t}, '
+                    f'"obs": [{", ".join(_f32(episodes.obs[i, t]))}], '
+                    f'"actions": {int(episodes.actions[i, t])}, '
+                    f'"rewards": {_f32(episodes.rewards[i, t])[0]}, '
+                    f'"new_obs": [{", ".join(_f32(episodes.new_obs[i, t]))}], '
+                    f'"terminateds": {json.dumps(bool(episodes.terminateds[i, t]))}, '
+                    f'"truncateds": {json.dumps(bool(episodes.truncateds[i, t]))}, '
+                    f'"action_prob": {p!r}, "action_logp": {math.log(p)!r}, '
+                    f'"return_to_go": {float(rtg[i, t])!r}}}\n'
+                )
+                f.write(row)
+    return path
+
+
+def generate_dataset(
+    path,
+    num_episodes: int = 50,
+    config: EnvConfig | None = None,
+    policy: Policy | None = None,
+    seed: int = 0,
+    gamma: float = RETURN_TO_GO_GAMMA,
+) -> Episodes:
+    """Simulate ``num_episodes`` users under ``policy`` (default: the course's behaviour policy)
+    and write the log to ``path``. Returns the episodes as written."""
+    config = config or EnvConfig()
+    policy = policy or behaviour_policy(config)
+    episodes = Episodes.from_rollouts(rollout(policy, num_episodes, config, seed=seed))
+    write_jsonl(episodes, path, gamma)
+    return episodes
+
+
+# --------------------------------------------------------------------------------------------
+# Reading and validation
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_row(row, path, line: int, num_actions: int | None) -> None:
+    """Field-level checks of one parsed line."""
+    err = lambda fld, msg: DataError(path, line, fld, msg)  # noqa: E731
+    if not isinstance(row, dict):
+        raise err(None, f"expected a JSON object per line, got {type(row).__name__}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in row]
+    if missing:
+        raise err(missing[0], f"required column missing (missing: {', '.join(missing)})")
+    for c in ("eps_id", "t", "actions"):
+        v = row[c]
+        if not _is_int(v):
+            kind = "a fractional number" if isinstance(v, float) else type(v).__name__
+            raise err(c, f"must be an integer, got {kind} {v!r}")
+    if row["t"] < 0:
+        raise err("t", f"must be >= 0, got {row['t']}")
+    a = row["actions"]
+    if a < 0 or (num_actions is not None and a >= num_actions):
+        hi = "" if num_actions is None else f", {num_actions - 1}"
+        raise err("actions", f"out of range [0{hi}]: {a}")
+    for c in ("obs", "new_obs"):
+        v = row[c]
+        if not isinstance(v, list) or not v:
+            raise err(c, f"must be a non-empty list of numbers, got {v!r}"[:200])
+        for j, x in enumerate(v):
+            if not _is_number(x):
+                raise err(c, f"element {j} is not a number: {x!r}")
+            if not math.isfinite(x):
+                raise err(c, f"element {j} is not finite: {x!r}")
+    if len(row["obs"]) != len(row["new_obs"]):
+        raise err("new_obs", f"has {len(row['new_obs'])} values but obs has {len(row['obs'])}")
+    for c in ("rewards", "action_prob", "action_logp") + tuple(
+        c for c in OPTIONAL_COLUMNS if c in row
+    ):
+        v = row[c]
+        if not _is_number(v):
+            raise err(c, f"must be a number, got {type(v).__name__} {v!r}"[:200])
+        if not math.isfinite(v):
+            raise err(c, f"must be finite, got {v!r}")
+    p = row["action_prob"]
+    if not 0.0 < p <= 1.0:
+        raise err("action_prob", f"must lie in (0, 1], got {p!r}")
+    if not math.isclose(math.exp(row["action_logp"]), p, rel_tol=LOGP_RTOL):
+        raise err(
+            "action_logp", f"exp(action_logp) = {math.exp(row['action_logp'])!r} != action_prob {p!r}"
+        )
+    for c in ("terminateds", "truncateds"):
+        if not isinstance(row[c], bool):
+            raise err(c, f"must be true or false, got {row[c]!r}")
+    if row["terminateds"] and row["truncateds"]:
+        raise err("truncateds", "terminateds and truncateds are both true")
+
+
+def _read_rows(path, num_actions):
+    p = Path(path)
+    if not p.exists():
+        raise DataError(path, None, None, "no such file")
+    if p.is_dir():
+        raise DataError(path, None, None, "is a directory, not a JSON Lines file")
+    data = p.read_bytes()
+    if not data.strip():
+        raise DataError(path, None, None, "file is empty: no transitions")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise DataError(path, line, None, f"not valid UTF-8 (byte {e.start})") from None
+    lines = text.split("\n")
+    ends_with_newline = lines[-1] == ""
+    if ends_with_newline:
+        lines.pop()
+    rows = []
+    for i, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            raise DataError(path, i, None, "blank line (every line must hold one transition)")
+        try:
+            row = json.loads(raw, parse_constant=lambda c: float(c))
+        except json.JSONDecodeError as e:
+            if i == len(lines) and not ends_with_newline:
+                msg = f"last line is cut short (truncated file?): {e.msg}"
+            else:
+                msg = f"invalid JSON: {e.msg} at column {e.colno}"
+            raise DataError(path, i, None, msg) from None
+        _check_row(row, path, i, num_actions)
+        rows.append((i, row))
+    return rows
+
+
+def load_episodes(path, num_actions: int | None = None) -> Episodes:
+    """Read, validate and group a JSON Lines log into :class:`Episodes`.
+
+    ``num_actions`` (if given) bounds the ``actions`` column. Episodes are ordered by first
+    appearance; their steps by ``t``. Raises :class:`DataError` on the first problem.
+    """
+    rows = _read_rows(path, num_actions)
+    by_eps: dict[int, list] = {}
+    for line, row in rows:
+        by_eps.setdefault(row["eps_id"], []).append((row["t"], line, row))
+    obs_dim = None
+    episodes = []
+    extra_names = sorted(
+        {k for _, r in rows for k in r} - set(REQUIRED_COLUMNS) - set(OPTIONAL_COLUMNS)
+    )
+    for eps_id, steps in by_eps.items():
+        steps.sort(key=lambda s: (s[0], s[1]))
+        seen = {}
+        for t, line, _ in steps:
+            if t in seen:
+                raise DataError(
+                    path, line, "t", f"duplicate step t={t} in episode {eps_id} (also line {seen[t]})"
+                )
+            seen[t] = line
+        for expect, (t, line, _) in enumerate(steps):
+            if t != expect:
+                raise DataError(
+                    path, line, "t", f"gap in episode {eps_id}: step t={expect} is missing before t={t}"
+                )
+        for k, (t, line, row) in enumerate(steps):
+            if obs_dim is None:
+                obs_dim = len(row["obs"])
+            if len(row["obs"]) != obs_dim:
+                raise DataError(
+                    path, line, "obs",
+                    f"has {len(row['obs'])} values; earlier lines have {obs_dim}",
+                )  # fmt: skip
+            ends = row["terminateds"] or row["truncateds"]
+            if ends and k < len(steps) - 1:
+                raise DataError(
+                    path, steps[k + 1][1], "t",
+                    f"episode {eps_id} continues after its final step t={t} (line {line})",
+                )  # fmt: skip
+            if not ends and k == len(steps) - 1:
+                raise DataError(
+                    path, line, "terminateds",
+                    f"episode {eps_id} never ends: its last step t={t} is neither "
+                    "terminated nor truncated",
+                )  # fmt: skip
+            if k < len(steps) - 1:
+                nxt = steps[k + 1][2]["obs"]
+                if row["new_obs"] != nxt:
+                    raise DataError(
+                        path, line, "new_obs",
+                        f"differs from the obs of the next step t={t + 1} (line {steps[k + 1][1]}) "
+                        f"in episode {eps_id}",
+                    )  # fmt: skip
+        episodes.append((eps_id, steps))
+
+    n, T = len(episodes), max(len(s) for _, s in episodes)
+    out = Episodes(
+        eps_id=np.array([e for e, _ in episodes]),
+        obs=np.zeros((n, T, obs_dim), np.float32),
+        actions=np.zeros((n, T), np.int64),
+        rewards=np.zeros((n, T), np.float32),
+        new_obs=np.zeros((n, T, obs_dim), np.float32),
+        terminateds=np.zeros((n, T), bool),
+        truncateds=np.zeros((n, T), bool),
+        action_prob=np.ones((n, T), np.float64),
+        mask=np.zeros((n, T), bool),
+        line=np.zeros((n, T), np.int64),
+        source=str(path),
+    )
+    if any("return_to_go" in r for _, r in rows):
+        out.extras["return_to_go"] = np.zeros((n, T))
+    for name in extra_names:
+        out.extras[name] = np.full((n, T), None, dtype=object)
+    for i, (_, steps) in enumerate(episodes):
+        for t, line, row in steps:
+            out.obs[i, t] = row["obs"]
+            out.actions[i, t] = row["actions"]
+            out.rewards[i, t] = row["rewards"]
+            out.new_obs[i, t] = row["new_obs"]
+            out.terminateds[i, t] = row["terminateds"]
+            out.truncateds[i, t] = row["truncateds"]
+            out.action_prob[i, t] = row["action_prob"]
+            out.mask[i, t] = True
+            out.line[i, t] = line
+            for name in out.extras:
+                if name in row:
+                    out.extras[name][i, t] = row[name]
+                elif name == "return_to_go":
+                    raise DataError(path, line, name, "present on other lines but missing here")
+    return out
+
+
+def validate_file(path, num_actions: int | None = None) -> str:
+    """Validate a log and return a one-line summary; raises :class:`DataError` if it is bad."""
+    eps = load_episodes(path, num_actions)
+    lengths = eps.lengths
+    return (
+        f"{path}: OK: {eps.num_steps} transitions in {len(eps)} episodes "
+        f"(length {lengths.min()}-{lengths.max()}), obs_dim {eps.obs.shape[2]}, "
+        f"actions {eps.actions[eps.mask].min()}-{eps.actions[eps.mask].max()}, "
+        f"mean return {eps.returns().mean():.3f}"
+    )
+
+
+def canonical_config() -> EnvConfig:
+    """The recommender the canonical dataset was logged from."""
+    return EnvConfig(num_candidates=5, alpha=0.5, max_steps=100, obs_mode="sugar")
+
+
+CANONICAL_SEED = 2024
+CANONICAL_NUM_EPISODES = 50
+
+
+def data_dir() -> Path:
+    """The repo's ``data/`` folder (override with ``OFFRL_DATA_DIR``); found through the package,
+    never through the current working directory."""
+    env = os.environ.get("OFFRL_DATA_DIR")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+
+
+def canonical_dataset_path() -> Path:
+    return data_dir() / "recommender_offline.json"
+
+
+def load_canonical() -> Episodes:
+    """Load ``data/recommender_offline.json``, the course's logged dataset."""
+    return load_episodes(canonical_dataset_path(), canonical_config().num_candidates)

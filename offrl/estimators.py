@@ -1,0 +1,251 @@
+"""Off-policy estimators: the value of a target policy pi from episodes logged by a behaviour
+policy mu, vectorised over episodes and steps.
+
+Notation, for logged episode i with steps t = 0..T_i-1, reward r_it and discount gamma:
+
+    rho_it = pi(a_it | s_it) / mu(a_it | s_it)          per-step importance ratio
+    w_it   = prod_{t' <= t} rho_it'                      cumulative importance weight
+    G_i    = sum_t gamma**t r_it                          the episode's return
+    W_i    = w_i,T_i-1                                    the whole trajectory's weight
+
+Every estimator is an object with one method, ``estimate(episodes, target) -> Estimate``, where
+``target`` is a policy (``obs -> probs``) or the array ``pi(a_it | s_it)`` of the logged
+actions, shape ``(num_episodes, max_len)``. The names of RLlib's old-stack estimators are
+misleading: RLlib's ``ImportanceSampling`` is :class:`PerDecisionIS` and its
+``WeightedImportanceSampling`` is :class:`PerDecisionWIS` (checked to 1e-6 in the tests).
+:func:`rllib_summary` gives RLlib's summary figures (v_behavior, v_target, v_gain, v_delta).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from offrl.dataset import Episodes
+
+
+class OPEError(ValueError):
+    """Input that makes an off-policy estimate undefined or meaningless."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An estimate of the target policy's value.
+
+    ``per_episode`` holds one term per logged episode whose mean is ``value``;
+    ``stderr = std(per_episode) / sqrt(n)`` (for weighted estimators this ignores the
+    randomness of the normaliser: a rough guide). ``ess`` is the effective sample size of the
+    trajectory weights.
+    """
+
+    name: str
+    value: float
+    per_episode: np.ndarray
+    stderr: float
+    ess: float
+
+    def __str__(self):
+        return f"{self.name}: {self.value:.3f} ± {self.stderr:.3f} (ESS {self.ess:.1f})"
+
+
+def target_action_probs(policy, episodes: Episodes) -> np.ndarray:
+    """``pi(a_it | s_it)`` for every logged step (1 on padding), shape ``(n, max_len)``."""
+    n, T, d = episodes.obs.shape
+    probs = np.asarray(policy(episodes.obs.reshape(n * T, d)), dtype=np.float64)
+    if probs.ndim != 2 or probs.shape[0] != n * T:
+        raise OPEError(f"the policy returned probabilities of shape {probs.shape}, expected ({n * T}, K)")
+    if np.any(episodes.actions[episodes.mask] >= probs.shape[1]):
+        raise OPEError(f"logged actions exceed the policy's {probs.shape[1]} actions")
+    picked = np.take_along_axis(probs, episodes.actions.reshape(-1, 1), axis=1).reshape(n, T)
+    return np.where(episodes.mask, picked, 1.0)
+
+
+def _where(episodes: Episodes, bad: np.ndarray) -> str:
+    i, t = np.argwhere(bad)[0]
+    line = int(episodes.line[i, t])
+    src = f"{episodes.source}:{line}, " if line else ""
+    return f"{src}episode {episodes.eps_id[i]!r} step {t}"
+
+
+def _target_probs(episodes: Episodes, target) -> np.ndarray:
+    if len(episodes) == 0 or episodes.num_steps == 0:
+        raise OPEError("the dataset is empty: no episodes to estimate from")
+    if callable(target):
+        target = target_action_probs(target, episodes)
+    p = np.asarray(target, dtype=np.float64)
+    if p.shape != episodes.actions.shape:
+        raise OPEError(
+            f"target probabilities have shape {p.shape} but the episodes have shape "
+            f"{episodes.actions.shape} (episodes, steps)"
+        )
+    m = episodes.mask
+    if np.any(~np.isfinite(p) & m):
+        raise OPEError(f"target probability is not a number at {_where(episodes, ~np.isfinite(p) & m)}")
+    bad = ((p < 0) | (p > 1)) & m
+    if np.any(bad):
+        i, t = np.argwhere(bad)[0]
+        raise OPEError(f"target probability {p[i, t]!r} outside [0, 1] at {_where(episodes, bad)}")
+    mu = episodes.action_prob
+    bad = ~(mu > 0) & m
+    if np.any(bad):
+        raise OPEError(
+            f"behaviour probability is 0 (or missing) at {_where(episodes, bad)}: the target "
+            "policy's action there was never going to be logged, so importance sampling "
+            "cannot estimate its value"
+        )
+    return np.where(m, p, 1.0)
+
+
+def importance_ratios(episodes: Episodes, target) -> np.ndarray:
+    """``rho_it = pi(a_it|s_it) / mu(a_it|s_it)``, 1 on padding; shape ``(n, max_len)``."""
+    p = _target_probs(episodes, target)
+    return np.where(episodes.mask, p / np.where(episodes.mask, episodes.action_prob, 1.0), 1.0)
+
+
+def cumulative_weights(episodes: Episodes, target) -> np.ndarray:
+    """``w_it = prod_{t'<=t} rho_it'``; padding repeats the last weight. Shape ``(n, max_len)``."""
+    return np.cumprod(importance_ratios(episodes, target), axis=1)
+
+
+def trajectory_weights(episodes: Episodes, target) -> np.ndarray:
+    """``W_i = prod_t rho_it`` over the whole episode, shape ``(n,)``."""
+    return cumulative_weights(episodes, target)[:, -1]
+
+
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size ``(sum_i W_i)**2 / sum_i W_i**2`` (n when all weights are
+    equal, 1 when one episode carries all the weight, 0 when all weights are 0)."""
+    w = np.asarray(weights, dtype=np.float64)
+    sq = float(np.sum(w**2))
+    return float(np.sum(w) ** 2 / sq) if sq > 0 else 0.0
+
+
+def _discounts(episodes: Episodes, gamma: float) -> np.ndarray:
+    return np.where(episodes.mask, gamma ** np.arange(episodes.mask.shape[1]), 0.0)
+
+
+def _estimate(name, per_episode, weights) -> Estimate:
+    n = len(per_episode)
+    stderr = float(np.std(per_episode, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    return Estimate(name, float(np.mean(per_episode)), per_episode, stderr, effective_sample_size(weights))
+
+
+class OnPolicy:
+    """The behaviour policy's value from its own log: ``V = mean_i G_i`` (no weights)."""
+
+    name = "on-policy mean"
+
+    def __init__(self, gamma: float = 1.0):
+        self.gamma = gamma
+
+    def estimate(self, episodes: Episodes, target=None) -> Estimate:
+        if len(episodes) == 0:
+            raise OPEError("the dataset is empty: no episodes to estimate from")
+        g = episodes.returns(self.gamma)
+        return _estimate(self.name, g, np.ones(len(g)))
+
+
+class TrajectoryIS:
+    """Trajectory-wise importance sampling: ``V = (1/n) sum_i W_i G_i``.
+
+    Unbiased, but ``W_i`` is a product of T ratios, so its variance grows exponentially with
+    the horizon and a few episodes carry all the weight.
+    """
+
+    name = "trajectory IS"
+
+    def __init__(self, gamma: float = 1.0):
+        self.gamma = gamma
+
+    def estimate(self, episodes: Episodes, target) -> Estimate:
+        W = trajectory_weights(episodes, target)
+        return _estimate(self.name, W * episodes.returns(self.gamma), W)
+
+
+class PerDecisionIS:
+    """Per-decision importance sampling: ``V = (1/n) sum_i sum_t gamma**t w_it r_it``.
+
+    Reward r_t only depends on the actions up to t, so it is weighted by ``w_it`` rather than
+    the whole ``W_i``: still unbiased, lower variance. RLlib calls this ``ImportanceSampling``.
+    """
+
+    name = "per-decision IS"
+
+    def __init__(self, gamma: float = 1.0):
+        self.gamma = gamma
+
+    def estimate(self, episodes: Episodes, target) -> Estimate:
+        w = cumulative_weights(episodes, target)
+        r = np.where(episodes.mask, episodes.rewards, 0.0)
+        return _estimate(self.name, np.sum(_discounts(episodes, self.gamma) * w * r, axis=1), w[:, -1])
+
+
+def _nonzero_total(total, what):
+    bad = ~(total > 0)
+    if np.any(bad):
+        raise OPEError(
+            f"all importance weights are 0{what(np.argmax(bad))}: no logged episode follows the "
+            "target policy there, so a weighted estimate is undefined (the target policy has no "
+            "overlap with the logged actions)"
+        )
+
+
+class WeightedIS:
+    """Weighted (self-normalised) trajectory IS: ``V = sum_i W_i G_i / sum_i W_i``.
+
+    Biased (towards the returns of the episodes it re-weights; with one dominant weight it is
+    that episode's return) but consistent, and never outside the range of the logged returns.
+    """
+
+    name = "weighted IS"
+
+    def __init__(self, gamma: float = 1.0):
+        self.gamma = gamma
+
+    def estimate(self, episodes: Episodes, target) -> Estimate:
+        W = trajectory_weights(episodes, target)
+        _nonzero_total(np.array([W.sum()]), lambda _: "")
+        return _estimate(self.name, len(W) * W / W.sum() * episodes.returns(self.gamma), W)
+
+
+class PerDecisionWIS:
+    """Per-decision weighted IS, RLlib's ``WeightedImportanceSampling``:
+
+    ``V = (1/n) sum_i sum_t gamma**t (w_it / wbar_t) r_it`` with ``wbar_t`` the mean of
+    ``w_it`` over the episodes that reach step t.
+    """
+
+    name = "per-decision WIS"
+
+    def __init__(self, gamma: float = 1.0):
+        self.gamma = gamma
+
+    def estimate(self, episodes: Episodes, target) -> Estimate:
+        w = cumulative_weights(episodes, target)
+        m = episodes.mask
+        wbar = np.where(m, w, 0.0).sum(axis=0) / m.sum(axis=0)
+        _nonzero_total(wbar, lambda t: f" at step {t}")
+        r = np.where(m, episodes.rewards, 0.0)
+        per_episode = np.sum(_discounts(episodes, self.gamma) * w / wbar * r, axis=1)
+        return _estimate(self.name, per_episode, w[:, -1])
+
+
+ESTIMATORS = (TrajectoryIS, PerDecisionIS, WeightedIS, PerDecisionWIS)
+
+
+def rllib_summary(estimator, episodes: Episodes, target) -> dict[str, float]:
+    """RLlib's old-stack summary for one estimator: ``v_behavior`` (mean on-policy return),
+    ``v_target`` (the estimate), their population stds over episodes, ``v_gain =
+    v_target / max(v_behavior, 1e-8)`` and ``v_delta = v_target - v_behavior``."""
+    est = estimator.estimate(episodes, target)
+    g = episodes.returns(estimator.gamma)
+    out = {
+        "v_behavior": float(g.mean()),
+        "v_behavior_std": float(g.std()),
+        "v_target": est.value,
+        "v_target_std": float(est.per_episode.std()),
+    }
+    out["v_gain"] = out["v_target"] / max(out["v_behavior"], 1e-8)
+    out["v_delta"] = out["v_target"] - out["v_behavior"]
+    return out
