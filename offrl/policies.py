@@ -125,7 +125,10 @@ class SugarAware:
 
     def __init__(self, config: EnvConfig, threshold: float = 0.5, temperature: float = 0.0):
         if config.obs_mode == "sweetness":
-            raise ValueError("SugarAware needs obs_mode 'sugar' or 'history'")
+            raise ValueError(
+                "SugarAware needs the user's state in the observation: obs_mode 'sugar' or "
+                "'history', not 'sweetness'"
+            )
         if temperature < 0:
             raise ValueError(f"temperature must be >= 0, got {temperature!r}")
         self.config = config

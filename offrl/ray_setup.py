@@ -10,8 +10,12 @@ If the environment variable ``RAY_ADDRESS`` is set (e.g. ``ray://head:10001`` or
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import re
+import sys
+import tempfile
 import warnings
 
 #: Environment variables that silence Ray's start-up noise. Set before ``import ray`` and
@@ -39,6 +43,31 @@ def quiet_environment() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+#: Lines Ray's C++ core writes straight to file descriptor 2 at start-up that are notices, not
+#: errors (ipykernel forwards fd-level output into the notebook, so they would show up there).
+BENIGN_STDERR = (re.compile(r"logging\.cc:\d+: Set ray log level from environment variable"),)
+
+
+@contextlib.contextmanager
+def _filtered_fd_stderr():
+    """Capture what is written to fd 2 (C++ included); re-emit all but :data:`BENIGN_STDERR`."""
+    fd = 2  # the C++ core writes to the process's fd 2, whatever sys.stderr is
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile(mode="w+b") as tmp:
+        os.dup2(tmp.fileno(), fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            tmp.seek(0)
+            for line in tmp.read().decode("utf-8", "replace").splitlines():
+                if line.strip() and not any(p.search(line) for p in BENIGN_STDERR):
+                    print(line, file=sys.stderr)
+
+
 def init_ray(num_cpus: int | None = None, **kwargs):
     """Start a quiet local Ray (or connect to ``RAY_ADDRESS``); idempotent.
 
@@ -62,7 +91,8 @@ def init_ray(num_cpus: int | None = None, **kwargs):
     elif num_cpus is not None:
         options["num_cpus"] = num_cpus
     options.update(kwargs)
-    ray.init(**options)
+    with _filtered_fd_stderr():
+        ray.init(**options)
     try:
         from ray.data import DataContext
 
