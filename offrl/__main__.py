@@ -1,7 +1,8 @@
 """Command line: ``python -m offrl validate-data FILE [FILE ...] [--num-actions K]``.
 
-Exit status 0 and a one-line summary per good file; 1 and ``FILE:LINE: field: problem`` on
-stderr for the first bad one.
+Every FILE is checked: a one-line summary on stdout for each good one, one line
+``FILE:LINE: field: problem`` (or ``FILE: problem`` for the file as a whole) on stderr for each
+bad one, naming its first problem. Exit status 0 if all files are good, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -12,6 +13,16 @@ import sys
 from offrl.dataset import DataError, canonical_config, validate_file
 
 
+def _positive_int(text: str) -> int:
+    try:
+        k = int(text)
+    except ValueError:
+        k = 0
+    if k < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return k
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offrl", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -19,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("files", nargs="+", metavar="FILE")
     v.add_argument(
         "--num-actions",
-        type=int,
+        type=_positive_int,
         default=canonical_config().num_candidates,
         help="number of items per step; actions must lie in [0, K) (default: %(default)s)",
     )

@@ -6,7 +6,7 @@ One line per transition, the columnar form RLlib's new API stack reads with
 =============== ========= =====================================================================
 column          type      meaning
 =============== ========= =====================================================================
-eps_id          int       episode id (one simulated user)
+eps_id          int|str   episode id (one simulated user); one kind throughout the file
 t               int       step within the episode: 0, 1, ..., length - 1
 obs             [float]   observation before the step
 actions         int       recommended item, in [0, num_candidates)
@@ -27,9 +27,11 @@ field.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,6 +218,12 @@ def generate_dataset(
 # --------------------------------------------------------------------------------------------
 # Reading and validation
 
+_INT64_MAX = 2**63 - 1
+_FLOAT64_MAX = sys.float_info.max
+#: ``obs``, ``new_obs`` and ``rewards`` are stored as float32: a larger value would silently
+#: become inf, so it is rejected.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 
 def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
@@ -225,89 +233,238 @@ def _is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _check_row(row, path, line: int, num_actions: int | None) -> None:
-    """Field-level checks of one parsed line."""
+def _show(v) -> str:
+    """``v`` spelt as in the JSON file (``true``, ``null``, ``"2"``, ``NaN``), kept short."""
+    try:
+        s = json.dumps(v)
+    except (TypeError, ValueError):
+        s = repr(v)
+    if len(s) > 60 and _is_int(v):
+        return f"{s[:10]}... ({len(s)} digits)"
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def _got(v) -> str:
+    """``v``'s JSON type and value, for messages: ``a string "2"``, ``an array [0.5]``."""
+    if v is None:
+        return "null"
+    kind = (
+        "a boolean" if isinstance(v, bool) else "an integer" if isinstance(v, int)
+        else "a number" if isinstance(v, float) else "a string" if isinstance(v, str)
+        else "an array" if isinstance(v, list) else "an object" if isinstance(v, dict)
+        else type(v).__name__
+    )  # fmt: skip
+    return f"{kind} {_show(v)}"
+
+
+def _int_problem(v, expected: str = "an integer") -> str | None:
+    """What is wrong with ``v`` as a 64-bit integer, or None."""
+    if _is_int(v):
+        return None if abs(v) <= _INT64_MAX else f"must fit in a 64-bit integer, got {_show(v)}"
+    if isinstance(v, float) and math.isfinite(v):
+        if v.is_integer():
+            return (
+                f"must be {expected}, got {_show(v)}, a floating-point number "
+                f"(write {int(v)})"
+            )
+        return f"must be {expected}, got a fractional number {_show(v)}"
+    return f"must be {expected}, got {_got(v)}"
+
+
+def _number_problem(v, limit: float = _FLOAT64_MAX) -> str | None:
+    """What is wrong with ``v`` as a finite number of magnitude at most ``limit``, or None."""
+    if not _is_number(v):
+        return f"must be a number, got {_got(v)}"
+    if isinstance(v, float) and not math.isfinite(v):
+        hint = " (a number too large for a float, such as 1e400, reads as Infinity)"
+        return f"must be finite, got {_show(v)}" + (hint if math.isinf(v) else "")
+    if abs(v) > limit:
+        kind = "float32" if limit == _FLOAT32_MAX else "a 64-bit float"
+        return f"must fit in {kind} (largest {limit:.4g}), got {_show(v)}: it would become inf"
+    return None
+
+
+def _check_row(row, path, line: int, num_actions: int | None, first: dict | None = None) -> None:
+    """Field-level checks of one parsed line.
+
+    ``first`` (filled in from the first line checked, shared by all the lines of a file) holds
+    what every line must agree on: the JSON type of ``eps_id`` and the observation size.
+    """
+    first = {} if first is None else first
     err = lambda fld, msg: DataError(path, line, fld, msg)  # noqa: E731
     if not isinstance(row, dict):
-        raise err(None, f"expected a JSON object per line, got {type(row).__name__}")
+        raise err(None, f"expected a JSON object {{...}} on each line, got {_got(row)}")
+    if row.get("type") in ("SampleBatch", "MultiAgentBatch"):
+        raise err(
+            "type",
+            f"this line is an old-format RLlib {row['type']} (many steps in one line); this "
+            "course's format has one transition per line",
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in row]
     if missing:
-        raise err(missing[0], f"required column missing (missing: {', '.join(missing)})")
-    for c in ("eps_id", "t", "actions"):
-        v = row[c]
-        if not _is_int(v):
-            kind = "a fractional number" if isinstance(v, float) else type(v).__name__
-            raise err(c, f"must be an integer, got {kind} {v!r}")
+        unknown = [k for k in row if k not in REQUIRED_COLUMNS and k not in OPTIONAL_COLUMNS]
+        close = difflib.get_close_matches(missing[0], unknown, n=1, cutoff=0.75)
+        also = f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""
+        hint = f"; is {close[0]!r} a misspelling?" if close else ""
+        raise err(missing[0], f"required column missing{also}{hint}")
+
+    eid = row["eps_id"]
+    if isinstance(eid, str):
+        if not eid.strip():
+            raise err("eps_id", f"must be an integer or a non-empty string, got {_show(eid)}")
+        kind = "a string"
+    else:
+        problem = _int_problem(eid, "an integer or a string")
+        if problem:
+            raise err("eps_id", problem)
+        kind = "an integer"
+    kind0, line0 = first.setdefault("eps_id", (kind, line))
+    if kind != kind0:
+        raise err(
+            "eps_id",
+            f"is {kind} ({_show(eid)}) but line {line0}'s eps_id is {kind0}: use one kind "
+            'throughout (RLlib reads 1 and "1" as the same episode)',
+        )
+    for c in ("t", "actions"):
+        problem = _int_problem(row[c])
+        if problem:
+            raise err(c, problem)
     if row["t"] < 0:
         raise err("t", f"must be >= 0, got {row['t']}")
     a = row["actions"]
     if a < 0 or (num_actions is not None and a >= num_actions):
-        hi = "" if num_actions is None else f", {num_actions - 1}"
-        raise err("actions", f"out of range [0{hi}]: {a}")
+        allowed = "must be >= 0" if num_actions is None else f"must lie in [0, {num_actions - 1}]"
+        raise err("actions", f"out of range: {a} ({allowed})")
+
     for c in ("obs", "new_obs"):
         v = row[c]
         if not isinstance(v, list) or not v:
-            raise err(c, f"must be a non-empty list of numbers, got {v!r}"[:200])
+            hint = (
+                " (compressed? RLlib's recorder compresses obs unless told not to; this format "
+                "needs plain lists)" if isinstance(v, str) else ""
+            )  # fmt: skip
+            raise err(c, f"must be a non-empty list of numbers, got {_got(v)}{hint}")
         for j, x in enumerate(v):
-            if not _is_number(x):
-                raise err(c, f"element {j} is not a number: {x!r}")
-            if not math.isfinite(x):
-                raise err(c, f"element {j} is not finite: {x!r}")
-    if len(row["obs"]) != len(row["new_obs"]):
-        raise err("new_obs", f"has {len(row['new_obs'])} values but obs has {len(row['obs'])}")
-    for c in ("rewards", "action_prob", "action_logp") + tuple(
-        c for c in OPTIONAL_COLUMNS if c in row
-    ):
-        v = row[c]
-        if not _is_number(v):
-            raise err(c, f"must be a number, got {type(v).__name__} {v!r}"[:200])
-        if not math.isfinite(v):
-            raise err(c, f"must be finite, got {v!r}")
+            problem = _number_problem(x, _FLOAT32_MAX)
+            if problem:
+                raise err(c, f"element {j} {problem}")
+        dim0, line0 = first.setdefault("obs", (len(v), line))
+        if len(v) != dim0:
+            raise err(
+                c,
+                f"has {len(v)} values but line {line0}'s obs has {dim0} (every observation "
+                "must have the same size)",
+            )
+
+    problem = _number_problem(row["rewards"], _FLOAT32_MAX)
+    if problem:
+        raise err("rewards", problem)
     p = row["action_prob"]
+    problem = _number_problem(p)
+    if problem:
+        raise err("action_prob", problem)
     if not 0.0 < p <= 1.0:
-        raise err("action_prob", f"must lie in (0, 1], got {p!r}")
-    if not math.isclose(math.exp(row["action_logp"]), p, rel_tol=LOGP_RTOL):
+        hint = " (the behaviour policy cannot have taken an action it gives probability 0)"
+        raise err("action_prob", f"must lie in (0, 1], got {_show(p)}" + (hint if p == 0 else ""))
+    logp = row["action_logp"]
+    problem = _number_problem(logp)
+    if problem:
+        raise err("action_logp", problem)
+    exp_logp = math.exp(logp) if logp < 700 else math.inf
+    if not math.isclose(exp_logp, p, rel_tol=LOGP_RTOL):
         raise err(
-            "action_logp", f"exp(action_logp) = {math.exp(row['action_logp'])!r} != action_prob {p!r}"
+            "action_logp",
+            f"exp(action_logp) = {exp_logp!r} but action_prob is {p!r}: action_logp must be "
+            "log(action_prob)",
         )
+    for c in OPTIONAL_COLUMNS:
+        if c in row:
+            problem = _number_problem(row[c])
+            if problem:
+                raise err(c, problem)
     for c in ("terminateds", "truncateds"):
         if not isinstance(row[c], bool):
-            raise err(c, f"must be true or false, got {row[c]!r}")
+            raise err(c, f"must be true or false, got {_got(row[c])}")
     if row["terminateds"] and row["truncateds"]:
-        raise err("truncateds", "terminateds and truncateds are both true")
+        raise err("truncateds", "terminateds and truncateds are both true (at most one may be)")
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _object_without_duplicate_keys(pairs):
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise _DuplicateKey(k)
+            seen.add(k)
+    return obj
 
 
 def _read_rows(path, num_actions):
     p = Path(path)
+    fail = lambda problem: DataError(path, None, None, problem)  # noqa: E731
     if not p.exists():
-        raise DataError(path, None, None, "no such file")
+        raise fail("no such file")
     if p.is_dir():
-        raise DataError(path, None, None, "is a directory, not a JSON Lines file")
-    data = p.read_bytes()
+        raise fail("is a directory, not a JSON Lines file")
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise fail(f"cannot be read: {e.strerror or e}") from None
     if not data.strip():
-        raise DataError(path, None, None, "file is empty: no transitions")
+        raise fail("file is empty: no transitions")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise fail(
+            "file is UTF-16 encoded, not UTF-8 (Windows PowerShell's '>' writes UTF-16): "
+            "save it as UTF-8"
+        )
+    if data.startswith(b"\x1f\x8b"):
+        raise fail("file is gzip-compressed: decompress it first (gunzip)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise DataError(path, line, None, f"not valid UTF-8 (byte {e.start})") from None
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise DataError(
+            path, line, None, f"not valid UTF-8: byte 0x{data[e.start]:02x} at column {column}"
+        ) from None
     lines = text.split("\n")
     ends_with_newline = lines[-1] == ""
     if ends_with_newline:
         lines.pop()
     rows = []
+    first: dict = {}
     for i, raw in enumerate(lines, start=1):
+        if raw.startswith("\ufeff"):
+            raise DataError(
+                path, i, None,
+                "starts with a UTF-8 byte-order mark (BOM), which json.loads rejects: save the "
+                "file as UTF-8 without BOM",
+            )  # fmt: skip
         if not raw.strip():
             raise DataError(path, i, None, "blank line (every line must hold one transition)")
         try:
-            row = json.loads(raw, parse_constant=lambda c: float(c))
+            row = json.loads(
+                raw, parse_constant=float, object_pairs_hook=_object_without_duplicate_keys
+            )
+        except _DuplicateKey as e:
+            raise DataError(
+                path, i, str(e.args[0]), "appears twice in one object (which value is meant?)"
+            ) from None
         except json.JSONDecodeError as e:
             if i == len(lines) and not ends_with_newline:
-                msg = f"last line is cut short (truncated file?): {e.msg}"
+                msg = f"last line is cut short (was the file truncated?): {e.msg}"
             else:
-                msg = f"invalid JSON: {e.msg} at column {e.colno}"
+                near = raw[max(0, e.pos - 15) : e.pos + 15]
+                msg = f"invalid JSON: {e.msg} at column {e.colno}, near {near!r}"
             raise DataError(path, i, None, msg) from None
-        _check_row(row, path, i, num_actions)
+        except (ValueError, RecursionError) as e:  # e.g. an integer with > 4300 digits
+            raise DataError(path, i, None, f"cannot be read as JSON: {e}") from None
+        _check_row(row, path, i, num_actions, first)
         rows.append((i, row))
     return rows
 
@@ -316,10 +473,11 @@ def load_episodes(path, num_actions: int | None = None) -> Episodes:
     """Read, validate and group a JSON Lines log into :class:`Episodes`.
 
     ``num_actions`` (if given) bounds the ``actions`` column. Episodes are ordered by first
-    appearance; their steps by ``t``. Raises :class:`DataError` on the first problem.
+    appearance; their steps by ``t``. ``eps_id`` may be integers or strings (RLlib writes
+    uuid strings), the same kind on every line. Raises :class:`DataError` on the first problem.
     """
     rows = _read_rows(path, num_actions)
-    by_eps: dict[int, list] = {}
+    by_eps: dict = {}
     for line, row in rows:
         by_eps.setdefault(row["eps_id"], []).append((row["t"], line, row))
     obs_dim = None
@@ -328,19 +486,23 @@ def load_episodes(path, num_actions: int | None = None) -> Episodes:
         {k for _, r in rows for k in r} - set(REQUIRED_COLUMNS) - set(OPTIONAL_COLUMNS)
     )
     for eps_id, steps in by_eps.items():
+        eid = _show(eps_id)
         steps.sort(key=lambda s: (s[0], s[1]))
         seen = {}
         for t, line, _ in steps:
             if t in seen:
                 raise DataError(
-                    path, line, "t", f"duplicate step t={t} in episode {eps_id} (also line {seen[t]})"
-                )
+                    path, line, "t",
+                    f"duplicate step t={t} in episode {eid} (also on line {seen[t]}): each "
+                    "(eps_id, t) must appear once; were two logs with the same eps_ids joined?",
+                )  # fmt: skip
             seen[t] = line
         for expect, (t, line, _) in enumerate(steps):
             if t != expect:
                 raise DataError(
-                    path, line, "t", f"gap in episode {eps_id}: step t={expect} is missing before t={t}"
-                )
+                    path, line, "t",
+                    f"gap in episode {eid}: step t={expect} is missing before t={t}",
+                )  # fmt: skip
         for k, (t, line, row) in enumerate(steps):
             if obs_dim is None:
                 obs_dim = len(row["obs"])
@@ -351,15 +513,17 @@ def load_episodes(path, num_actions: int | None = None) -> Episodes:
                 )  # fmt: skip
             ends = row["terminateds"] or row["truncateds"]
             if ends and k < len(steps) - 1:
+                flag = "terminateds" if row["terminateds"] else "truncateds"
                 raise DataError(
-                    path, steps[k + 1][1], "t",
-                    f"episode {eps_id} continues after its final step t={t} (line {line})",
+                    path, line, flag,
+                    f"is true, so episode {eid} ends at t={t}, but it continues with "
+                    f"t={steps[k + 1][0]} on line {steps[k + 1][1]}",
                 )  # fmt: skip
             if not ends and k == len(steps) - 1:
                 raise DataError(
                     path, line, "terminateds",
-                    f"episode {eps_id} never ends: its last step t={t} is neither "
-                    "terminated nor truncated",
+                    f"episode {eid} never ends: its last step t={t} is neither terminated nor "
+                    "truncated (is the file cut short, or are the episode's last steps missing?)",
                 )  # fmt: skip
             if k < len(steps) - 1:
                 nxt = steps[k + 1][2]["obs"]
@@ -367,10 +531,9 @@ def load_episodes(path, num_actions: int | None = None) -> Episodes:
                     raise DataError(
                         path, line, "new_obs",
                         f"differs from the obs of the next step t={t + 1} (line {steps[k + 1][1]}) "
-                        f"in episode {eps_id}",
+                        f"in episode {eid}",
                     )  # fmt: skip
         episodes.append((eps_id, steps))
-
     n, T = len(episodes), max(len(s) for _, s in episodes)
     out = Episodes(
         eps_id=np.array([e for e, _ in episodes]),

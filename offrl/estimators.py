@@ -18,6 +18,7 @@ misleading: RLlib's ``ImportanceSampling`` is :class:`PerDecisionIS` and its
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,38 +62,175 @@ def target_action_probs(policy, episodes: Episodes) -> np.ndarray:
     return np.where(episodes.mask, picked, 1.0)
 
 
-def _where(episodes: Episodes, bad: np.ndarray) -> str:
+#: A policy's probabilities for one observation must sum to 1 within this (float32 softmax
+#: rounding is ~1e-7 per action, so 1e-4 leaves a wide margin for K up to hundreds; logits or
+#: unnormalised scores miss it by far).
+POLICY_SUM_ATOL = 1e-4
+#: Cumulative importance weights above 1e150 are rejected: float64 overflows at ~1.8e308 and the
+#: ESS and the standard error square the weights (times returns), so W**2 <= 1e300 leaves 1e8 of
+#: headroom. Real weights are nowhere near (at most ~1e2 for the course's policies on the
+#: canonical data), and an estimate dominated by a weight of 1e150 means nothing anyway.
+_LOG_MAX_WEIGHT = 150 * np.log(10.0)
+
+
+def _eps_name(eps_id) -> str:
+    eps_id = eps_id.item() if isinstance(eps_id, np.generic) else eps_id
+    return json.dumps(eps_id) if isinstance(eps_id, str) else str(eps_id)
+
+
+def _first(bad: np.ndarray) -> tuple[int, int]:
     i, t = np.argwhere(bad)[0]
+    return int(i), int(t)
+
+
+def _where(episodes: Episodes, bad: np.ndarray) -> str:
+    """``file:line, episode E step t`` of the first True entry of ``bad`` (no file part for
+    episodes that did not come from a file)."""
+    i, t = _first(bad)
     line = int(episodes.line[i, t])
     src = f"{episodes.source}:{line}, " if line else ""
-    return f"{src}episode {episodes.eps_id[i]!r} step {t}"
+    return f"{src}episode {_eps_name(episodes.eps_id[i])} step {t}"
+
+
+def _check_episodes(episodes: Episodes) -> None:
+    """The arrays of ``episodes`` agree on (episodes, steps); the data the estimators use are
+    valid on every real step."""
+    shape = np.shape(episodes.mask)
+    if len(shape) != 2:
+        raise OPEError(f"the episodes' mask must have shape (episodes, steps), got {shape}")
+    for name in ("actions", "rewards", "action_prob", "line"):
+        if np.shape(getattr(episodes, name)) != shape:
+            raise OPEError(
+                f"the episodes are inconsistent: {name} has shape "
+                f"{np.shape(getattr(episodes, name))} but mask has shape {shape} (episodes, steps)"
+            )
+    if np.ndim(episodes.obs) != 3 or np.shape(episodes.obs)[:2] != shape:
+        raise OPEError(
+            f"the episodes are inconsistent: obs has shape {np.shape(episodes.obs)}, expected "
+            f"{shape + ('obs_dim',)}"
+        )
+    if np.shape(episodes.eps_id) != shape[:1]:
+        raise OPEError(
+            f"the episodes are inconsistent: eps_id has shape {np.shape(episodes.eps_id)} but "
+            f"mask has {shape[0]} episodes"
+        )
+    if len(episodes) == 0 or episodes.num_steps == 0:
+        raise OPEError("the dataset is empty: no episodes to estimate from")
+    m = episodes.mask
+    r = np.asarray(episodes.rewards, dtype=np.float64)
+    bad = ~np.isfinite(r) & m
+    if np.any(bad):
+        raise OPEError(
+            f"reward {float(r[_first(bad)])!r} is not a finite number at {_where(episodes, bad)}"
+        )
+    mu = np.asarray(episodes.action_prob, dtype=np.float64)
+    bad = ~((mu > 0) & (mu <= 1)) & m
+    if np.any(bad):
+        v = float(mu[_first(bad)])
+        why = (
+            "a behaviour policy cannot take an action it gives probability 0, so the logged "
+            "probabilities are wrong (and pi/mu would be infinite)" if v == 0
+            else "not a probability in (0, 1]"
+        )  # fmt: skip
+        raise OPEError(f"behaviour probability {v!r} at {_where(episodes, bad)}: {why}")
+
+
+def _policy_probs(policy, episodes: Episodes) -> np.ndarray:
+    """``policy(obs)`` for every step, shape ``(n * max_len, K)``, checked to be probabilities
+    on the real steps."""
+    n, T, d = episodes.obs.shape
+    out = policy(episodes.obs.reshape(n * T, d))
+    try:
+        probs = np.asarray(out, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise OPEError(
+            f"the policy returned {type(out).__name__}, not an array of probabilities"
+        ) from None
+    if probs.ndim != 2 or probs.shape[0] != n * T:
+        raise OPEError(
+            f"the policy returned probabilities of shape {probs.shape}, expected ({n * T}, K): "
+            "one row of action probabilities per observation"
+        )
+    rows = probs.reshape(n, T, -1)
+    m = episodes.mask
+    k = rows.shape[2]
+    bad = ((episodes.actions >= k) | (episodes.actions < 0)) & m
+    if np.any(bad):
+        raise OPEError(
+            f"the policy gives probabilities for {k} action{'s' if k != 1 else ''} (0 to "
+            f"{k - 1}), but the action logged at {_where(episodes, bad)} is "
+            f"{int(episodes.actions[_first(bad)])}: is it a policy for another environment?"
+        )
+    show = lambda i, t: np.array2string(rows[i, t], precision=4, threshold=8)  # noqa: E731
+    bad = ~np.all(np.isfinite(rows), axis=2) & m
+    if np.any(bad):
+        raise OPEError(
+            f"the policy's probabilities are not all finite at {_where(episodes, bad)}: "
+            f"{show(*_first(bad))}"
+        )
+    sums = rows.sum(axis=2)
+    bad = (np.abs(sums - 1.0) > POLICY_SUM_ATOL) & m
+    if np.any(bad):
+        raise OPEError(
+            f"the policy's probabilities sum to {float(sums[_first(bad)]):.6g}, not 1, at "
+            f"{_where(episodes, bad)}: {show(*_first(bad))} (logits or scores instead of "
+            "probabilities? apply a softmax)"
+        )
+    bad = np.any((rows < 0) | (rows > 1), axis=2) & m
+    if np.any(bad):
+        raise OPEError(
+            f"the policy's probabilities are not all in [0, 1] at {_where(episodes, bad)}: "
+            f"{show(*_first(bad))}"
+        )
+    return probs
 
 
 def _target_probs(episodes: Episodes, target) -> np.ndarray:
-    if len(episodes) == 0 or episodes.num_steps == 0:
-        raise OPEError("the dataset is empty: no episodes to estimate from")
+    _check_episodes(episodes)
+    shape = episodes.actions.shape
+    if target is None:
+        raise OPEError("no target given: pass a policy (obs -> probs) or the array pi(a_it | s_it)")
     if callable(target):
-        target = target_action_probs(target, episodes)
-    p = np.asarray(target, dtype=np.float64)
-    if p.shape != episodes.actions.shape:
+        probs = _policy_probs(target, episodes)
+        target = target_action_probs(lambda _obs: probs, episodes)
+    try:
+        p = np.asarray(target, dtype=np.float64)
+    except (TypeError, ValueError):
+        try:
+            kind = "string" if np.asarray(target).dtype.kind in "US" else "non-numeric"
+            why = f"it holds {kind} values, not numbers"
+        except ValueError:
+            why = "its rows have different lengths"
         raise OPEError(
-            f"target probabilities have shape {p.shape} but the episodes have shape "
-            f"{episodes.actions.shape} (episodes, steps)"
+            f"target probabilities must be a policy (obs -> probs) or an array of numbers of "
+            f"shape {shape} (episodes, steps), but {why}"
+        ) from None
+    if p.shape != shape:
+        raise OPEError(
+            f"target probabilities have shape {p.shape} but the episodes have shape {shape} "
+            "(episodes, steps): pass a policy (obs -> probs) or one probability per logged step"
         )
     m = episodes.mask
-    if np.any(~np.isfinite(p) & m):
-        raise OPEError(f"target probability is not a number at {_where(episodes, ~np.isfinite(p) & m)}")
-    bad = ((p < 0) | (p > 1)) & m
-    if np.any(bad):
-        i, t = np.argwhere(bad)[0]
-        raise OPEError(f"target probability {p[i, t]!r} outside [0, 1] at {_where(episodes, bad)}")
-    mu = episodes.action_prob
-    bad = ~(mu > 0) & m
+    bad = ~np.isfinite(p) & m
     if np.any(bad):
         raise OPEError(
-            f"behaviour probability is 0 (or missing) at {_where(episodes, bad)}: the target "
-            "policy's action there was never going to be logged, so importance sampling "
-            "cannot estimate its value"
+            f"target probability {float(p[_first(bad)])!r} is not a finite number at "
+            f"{_where(episodes, bad)}"
+        )
+    bad = ((p < 0) | (p > 1)) & m
+    if np.any(bad):
+        raise OPEError(
+            f"target probability {float(p[_first(bad)])!r} outside [0, 1] at {_where(episodes, bad)}"
+        )
+    mu = np.where(m, episodes.action_prob, 1.0)
+    with np.errstate(divide="ignore"):
+        log_w = np.cumsum(np.where(m, np.log(np.where(m, p, 1.0)) - np.log(mu), 0.0), axis=1)
+    bad = (log_w > _LOG_MAX_WEIGHT) & m
+    if np.any(bad):
+        raise OPEError(
+            f"importance weight overflows (exceeds 1e150) at {_where(episodes, bad)}: the "
+            "behaviour policy gave the logged actions far lower probability than the target "
+            "policy does, so no importance-sampling estimate is meaningful there"
         )
     return np.where(m, p, 1.0)
 
