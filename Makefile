@@ -11,6 +11,8 @@ $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	# build matplotlib's font cache now, not inside the first notebook (it prints to stderr)
+	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
 	touch $@
 
 venv: $(STAMP)

@@ -8,6 +8,10 @@ Modules:
     estimators  off-policy estimators (IS, per-decision IS, WIS, per-decision WIS, ESS)
     ray_setup   quiet Ray start-up and 2-CPU-safe offline-data settings
     rllib_ope   RLlib's old-stack IS/WIS on the same data, to cross-check our numbers
+    plots       the lessons' matplotlib figures (episode traces, histograms, values)
+    marwil      MARWIL/BC training from the logged file; trained policies as numpy
+    recording   RLlib's own recording of experiences, read back for comparison
+    ope_experiments  OPE sweeps (estimate vs dataset size, vs horizon) against the truth
 """
 
 from offrl.dataset import (
