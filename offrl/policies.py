@@ -2,8 +2,8 @@
 
 A policy is any callable ``policy(obs) -> probs`` where ``obs`` has shape ``(n, obs_dim)`` and
 ``probs`` has shape ``(n, num_candidates)`` with rows summing to 1. The classes here are the
-course's reference policies; a trained RLlib module becomes one with
-:func:`offrl.rllib_utils.module_policy`.
+course's reference policies; a trained RLlib module becomes one as
+:class:`offrl.marwil.MLPPolicy`.
 
 * :class:`UniformRandom`   - every item with probability 1/K.
 * :class:`GreedySweetest`  - always the sweetest item (myopic: best immediate reward).

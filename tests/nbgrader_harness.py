@@ -1,0 +1,420 @@
+"""Helpers to check lessons the way nbgrader grades them.
+
+Everything happens in temporary directories given by the caller (pytest's tmp_path); nothing is
+written into the repository. The release step is the one of scripts/release.py.
+
+    from tests.nbgrader_harness import Mistake, make_course, autograde, validate, execute_notebook
+
+    course = make_course(tmp_path / "course", "00_why_offline_rl")   # config + solutions + release
+    scores = autograde(course, "00_why_offline_rl", {"alice": solution_nb, "bob": release_nb})
+    scores["alice"]["ex1_test"]        # -> (score, max_score)
+    validate(course / "notebooks/00_why_offline_rl/00_why_offline_rl.ipynb").ok
+
+Typical mistakes of a lesson live in tests/mistakes/<A>.py as ``MISTAKES = [Mistake(...)]``.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+REPO = Path(__file__).resolve().parents[1]
+#: seconds spent per lesson and step, filled by the tests, printed by conftest at the end
+TIMINGS: dict[str, dict[str, float]] = {}
+VENV_BIN = str(Path(sys.executable).parent)
+
+
+def _ensure_venv_on_path() -> None:
+    """nbgrader creates gradebooks by running the `alembic` executable: the interpreter's bin/
+    must come first on PATH, for us and for every nbgrader subprocess."""
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if not parts or parts[0] != VENV_BIN:
+        os.environ["PATH"] = os.pathsep.join([VENV_BIN] + [p for p in parts if p != VENV_BIN])
+
+
+_ensure_venv_on_path()
+
+
+def _load_release_module():
+    path = REPO / "scripts" / "release.py"
+    spec = importlib.util.spec_from_file_location("offrl_course_release", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+release = _load_release_module()  # scripts/release.py: the one release process
+
+
+# ---------------------------------------------------------------------------------------------
+# Typical mistakes
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Mistake:
+    """A plausible wrong answer: replacing solution cell `cell` by `source` must score 0 on every
+    grade cell in `loses`. `why` says what the learner got wrong.
+
+    Unless `crashes=True` (the mistake *is* an exception, e.g. a wrong type), the replaced cell
+    itself must run without error, so a typo in the mistake cannot make the check pass vacuously.
+    """
+
+    cell: str
+    source: str
+    loses: list[str] = field(default_factory=list)
+    why: str = ""
+    crashes: bool = False
+
+
+def load_mistakes(assignment: str, repo: Path = REPO) -> list[Mistake]:
+    """MISTAKES from tests/mistakes/<assignment>.py ([] if the file does not exist)."""
+    path = repo / "tests" / "mistakes" / f"{assignment}.py"
+    if not path.is_file():
+        return []
+    spec = importlib.util.spec_from_file_location(f"tests.mistakes._{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(getattr(module, "MISTAKES"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks and cells
+# ---------------------------------------------------------------------------------------------
+def assignments(repo: Path = REPO) -> list[str]:
+    """Every assignment present in solutions/ (a folder holding <A>/<A>.ipynb)."""
+    return release.find_assignments(repo)
+
+
+def solution_path(assignment: str, repo: Path = REPO) -> Path:
+    return repo / "solutions" / assignment / f"{assignment}.ipynb"
+
+
+def release_path(assignment: str, repo: Path = REPO) -> Path:
+    return repo / "notebooks" / assignment / f"{assignment}.ipynb"
+
+
+def read(path: Path | str) -> NotebookNode:
+    return nbformat.read(str(path), as_version=4)
+
+
+def nbgrader_meta(cell: NotebookNode) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def grade_cells(nb: NotebookNode) -> list[NotebookNode]:
+    return [c for c in nb.cells if nbgrader_meta(c).get("grade")]
+
+
+def solution_cells(nb: NotebookNode) -> list[NotebookNode]:
+    return [c for c in nb.cells if nbgrader_meta(c).get("solution")]
+
+
+def cell_by_id(nb: NotebookNode, grade_id: str) -> NotebookNode:
+    matches = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id]
+    if len(matches) != 1:
+        raise KeyError(f"{len(matches)} cells with grade_id {grade_id!r}")
+    return matches[0]
+
+
+def with_cell_source(nb: NotebookNode, grade_id: str, source: str) -> NotebookNode:
+    """A copy of `nb` whose cell `grade_id` has `source`."""
+    new = copy.deepcopy(nb)
+    cell_by_id(new, grade_id).source = source
+    return new
+
+
+def fill_release(release_nb: NotebookNode, solution_nb: NotebookNode) -> NotebookNode:
+    """The release with every solution cell filled in from the solution notebook: what a learner
+    who answered everything correctly submits."""
+    new = copy.deepcopy(release_nb)
+    for cell in solution_cells(new):
+        cell.source = cell_by_id(solution_nb, nbgrader_meta(cell)["grade_id"]).source
+    return new
+
+
+def apply_mistake(
+    release_nb: NotebookNode, solution_nb: NotebookNode, mistake: Mistake
+) -> NotebookNode:
+    """The correctly filled release with `mistake.cell` replaced by the mistake."""
+    return with_cell_source(fill_release(release_nb, solution_nb), mistake.cell, mistake.source)
+
+
+def library_notice_pattern(repo: Path = REPO) -> str:
+    """The IgnorePattern regex of nbgrader_config.py (library warnings, logging, progress bars)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(repo)).load_config()
+    return cfg.IgnorePattern.pattern
+
+
+def stdout_notices(nb: NotebookNode, pattern: str | None = None) -> list[tuple[int, str]]:
+    """(cell index, text) of stdout stream outputs that look like library notices."""
+    pattern = pattern or library_notice_pattern()
+    return [
+        (i, out.get("text", ""))
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream"
+        and out.get("name") == "stdout"
+        and re.search(pattern, out.get("text", ""))
+    ]
+
+
+def stderr_outputs(nb: NotebookNode) -> list[tuple[int, str]]:
+    """(cell index, text) of every stderr stream output."""
+    return [
+        (i, out.get("text", ""))
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream" and out.get("name") == "stderr"
+    ]
+
+
+def error_outputs(nb: NotebookNode) -> list[tuple[int, str]]:
+    """(cell index, 'Ename: evalue') of every error output."""
+    return [
+        (i, f"{out.get('ename')}: {out.get('evalue')}")
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# (a) execute with nbclient
+# ---------------------------------------------------------------------------------------------
+def execute_notebook(
+    nb: NotebookNode | Path | str,
+    workdir: Path | str | None = None,
+    timeout: int = 240,
+    allow_errors: bool = False,
+) -> NotebookNode:
+    """Execute a copy of `nb` with nbclient (kernel python3 of this interpreter) with `workdir`
+    as the kernel's working directory (a fresh temporary directory if None: never the repo), and
+    return the executed notebook. Raises nbclient's CellExecutionError on the first error unless
+    allow_errors. `timeout` is per cell, as in nbgrader_config.py."""
+    from nbclient import NotebookClient
+
+    nb = read(nb) if isinstance(nb, (str, Path)) else copy.deepcopy(nb)
+    with tempfile.TemporaryDirectory(prefix="nbexec-") as tmp:
+        cwd = str(workdir) if workdir is not None else tmp
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            allow_errors=allow_errors,
+            resources={"metadata": {"path": cwd}},
+        )
+        client.execute()
+    return nb
+
+
+@dataclass
+class KernelRun:
+    """One lesson executed in one kernel: the executed solution, and per mistake which of its
+    `loses` test cells lost their points (error or stderr output, as nbgrader scores them) and
+    the error the mistaken cell itself raised (None if it ran)."""
+
+    executed: NotebookNode
+    lost: list[dict[str, bool]]
+    cell_errors: list[str | None]
+    seconds: float
+
+
+def _failed(cell: NotebookNode) -> bool:
+    return any(
+        o.get("output_type") == "error"
+        or (o.get("output_type") == "stream" and o.get("name") == "stderr")
+        for o in cell.get("outputs", [])
+    )
+
+
+def _error_text(cell: NotebookNode) -> str | None:
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "error":
+            return f"{o.get('ename')}: {o.get('evalue')}"
+    return None
+
+
+def run_with_mistakes(
+    nb: NotebookNode | Path | str,
+    mistakes: list[Mistake],
+    workdir: Path | str,
+    timeout: int = 240,
+) -> KernelRun:
+    """Execute the solution `nb` top to bottom in ONE kernel, then check every mistake in that
+    live kernel: run the mistaken solution cell and every code cell after it up to its last
+    `loses` test cell (solution notebooks hold the hidden tests), record which test cells fail,
+    then re-run the original cells to restore the kernel's state for the next mistake.
+
+    This costs one notebook run plus a few cells per mistake instead of one full autograde run
+    per mistake; tests/test_lessons.py still autogrades one mistake per lesson with nbgrader
+    itself, to show that the real pipeline scores them the same way.
+    """
+    import time
+
+    from nbclient import NotebookClient
+
+    t0 = time.perf_counter()
+    nb = read(nb) if isinstance(nb, (str, Path)) else copy.deepcopy(nb)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+        resources={"metadata": {"path": str(workdir)}},
+    )  # fmt: skip
+    index = {nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(nb.cells)}
+    lost, cell_errors = [], []
+    with client.setup_kernel():
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code":
+                client.execute_cell(cell, i)
+        executed = copy.deepcopy(nb)
+        originals = [c.source for c in nb.cells]
+
+        def run(i: int, source: str) -> NotebookNode:
+            cell = copy.deepcopy(nb.cells[i])
+            cell.source, cell.outputs = source, []
+            client.execute_cell(cell, i)
+            return cell
+
+        for k, m in enumerate(mistakes):
+            first, last = index[m.cell], max(index[g] for g in m.loses)
+            span = [i for i in range(first, last + 1) if nb.cells[i].cell_type == "code"]
+            ran = {i: run(i, m.source if i == first else originals[i]) for i in span}
+            lost.append({g: _failed(ran[index[g]]) for g in m.loses})
+            cell_errors.append(_error_text(ran[first]))
+            if k < len(mistakes) - 1:
+                for i in span:  # restore the correct state for the next mistake
+                    run(i, originals[i])
+    return KernelRun(executed, lost, cell_errors, time.perf_counter() - t0)
+
+
+# ---------------------------------------------------------------------------------------------
+# (b) a temporary course directory
+# ---------------------------------------------------------------------------------------------
+def make_course(course: Path, assignments_: str | list[str], repo: Path = REPO) -> Path:
+    """Build a course at `course` (the repo's nbgrader_config.py + solutions/<A>/) and generate
+    the release of each assignment there (which also registers it in course/gradebook.db).
+    Returns `course`; the release is course/notebooks/<A>/<A>.ipynb."""
+    names = [assignments_] if isinstance(assignments_, str) else list(assignments_)
+    release.make_course(Path(course), names, repo)
+    for a in names:
+        release.generate(Path(course), a)
+    return Path(course)
+
+
+def run_nbgrader(args: list[str], course: Path) -> subprocess.CompletedProcess:
+    """`python -m nbgrader ARGS` in `course`; raises RuntimeError with the log on failure."""
+    return release.run_nbgrader(args, Path(course))
+
+
+# ---------------------------------------------------------------------------------------------
+# (c) autograde submissions
+# ---------------------------------------------------------------------------------------------
+Scores = dict[str, dict[str, tuple[float, float]]]
+
+
+def autograde(course: Path, assignment: str, submissions: dict[str, NotebookNode]) -> Scores:
+    """Write each notebook to course/submitted/<student>/<A>/<A>.ipynb, run ONE
+    `nbgrader autograde A` for all of them, and return
+    {student: {grade_id: (score, max_score)}} read from course/gradebook.db."""
+    course = Path(course)
+    for student, nb in submissions.items():
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", student):
+            raise ValueError(f"student id {student!r}: use letters, digits, _ and -")
+        dest = course / "submitted" / student / assignment
+        dest.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(dest / f"{assignment}.ipynb"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"],
+        cwd=course,
+        env=release.nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
+    # nbgrader exits 1 if any one submission could not be processed, after grading the others:
+    # return what was graded and fail only if a student has no scores at all.
+    try:
+        scores = read_scores(course, assignment, list(submissions))
+    except Exception as e:
+        raise RuntimeError(
+            f"nbgrader autograde {assignment} (exit {proc.returncode}) left no scores for a "
+            f"submission ({e}); its log:\n{proc.stdout}\n{proc.stderr}"
+        ) from None
+    missing = [s for s, cells in scores.items() if not cells]
+    if missing:
+        raise RuntimeError(
+            f"nbgrader autograde {assignment} graded no cells of {missing}; its log:\n"
+            f"{proc.stdout}\n{proc.stderr}"
+        )
+    return scores
+
+
+def read_scores(course: Path, assignment: str, students: list[str]) -> Scores:
+    from nbgrader.api import Gradebook
+
+    url = f"sqlite:///{Path(course).resolve() / 'gradebook.db'}"
+    out: Scores = {}
+    with Gradebook(url) as gb:
+        for student in students:
+            sub = gb.find_submission_notebook(assignment, assignment, student)
+            out[student] = {g.name: (float(g.score), float(g.max_score)) for g in sub.grades}
+    return out
+
+
+def autograded_notebook(course: Path, assignment: str, student: str) -> NotebookNode:
+    """The executed notebook nbgrader wrote to autograded/<student>/<A>/."""
+    return read(Path(course) / "autograded" / student / assignment / f"{assignment}.ipynb")
+
+
+# ---------------------------------------------------------------------------------------------
+# (d) nbgrader validate
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class ValidateResult:
+    ok: bool  # "Success! ..." printed and nothing failed or changed
+    num_failed: int  # from "VALIDATION FAILED ON N CELL(S)" (or "PASSED ON N" with invert)
+    changed: bool  # "THE CONTENTS OF N TEST CELL(S) HAVE CHANGED" / cell types changed
+    output: str  # stdout + stderr, for assertion messages
+
+
+def validate(
+    notebook: Path | str, course: Path | None = None, invert: bool = False
+) -> ValidateResult:
+    """Run `nbgrader validate [--invert] NOTEBOOK` (from `course`, so its nbgrader_config.py
+    applies; default: a fresh course holding only the repo's config) and parse what it prints:
+    its exit status is 0 even when tests fail."""
+    with tempfile.TemporaryDirectory(prefix="nbvalidate-") as tmp:
+        if course is None:
+            course = Path(tmp)
+            release.make_course(course, [])
+        args = ["validate", str(Path(notebook).resolve())] + (["--invert"] if invert else [])
+        proc = subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args],
+            cwd=course,
+            env=release.nbgrader_env(),
+            capture_output=True,
+            text=True,
+        )
+    text = proc.stdout + proc.stderr
+    m = re.search(r"VALIDATION FAILED ON (\d+) CELL", text) or re.search(
+        r"NOTEBOOK PASSED ON (\d+) CELL", text
+    )
+    num_failed = int(m.group(1)) if m else 0
+    changed = bool(re.search(r"HAVE CHANGED|has changed to a", text))
+    success = "Success! Your notebook passes all the tests." if not invert else (
+        "Success! The notebook does not pass any tests."
+    )
+    ok = proc.returncode == 0 and success in text and num_failed == 0 and not changed
+    return ValidateResult(ok=ok, num_failed=num_failed, changed=changed, output=text)

@@ -1,0 +1,391 @@
+"""Every lesson (nbgrader assignment) in solutions/ is checked the way it will be used:
+
+* the solution notebook runs top to bottom, from a directory that is not the repo, with no error,
+  no stderr output and no library notices;
+* notebooks/<A>/ is exactly what scripts/release.py generates (no drift);
+* nbgrader round trip in a temporary course: the solution scores full marks on every graded
+  cell, the untouched release 0 on every graded cell, `nbgrader validate` passes the solution;
+* every typical mistake in tests/mistakes/<A>.py scores 0 on the cells it `loses`;
+* structure: >= 3 graded test cells with points, locked, with hidden tests; solution cells
+  with BEGIN/END SOLUTION markers; no outputs committed.
+
+New lessons are picked up automatically. Each lesson runs in ONE kernel (the solution top to
+bottom, then every typical mistake checked in that live kernel: see
+nbgrader_harness.run_with_mistakes), is generated once and autograded in ONE `nbgrader autograde`
+call (solution, blank release and the first mistake as students, so the real pipeline is shown to
+score mistakes 0 too). Timings per lesson are printed at the end of the run. Restrict to one
+lesson with `-k 00_why`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests import nbgrader_harness as h
+
+ASSIGNMENTS = h.assignments()
+# With pytest-xdist, `--dist loadgroup` keeps each lesson's tests on one worker, so its course is
+# generated and autograded once.
+LESSONS = [pytest.param(a, marks=pytest.mark.xdist_group(a)) for a in ASSIGNMENTS]
+GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+# The tamper check (edited and deleted test cells) tests the course config, not a lesson: it
+# runs on one cheap lesson only.
+TAMPER_LESSON = "00_why_offline_rl"
+LEFTOVERS: dict[str, list[str]] = {}  # files each solution run left in its working directory
+
+pytestmark = pytest.mark.skipif(not ASSIGNMENTS, reason="no assignments in solutions/ yet")
+
+
+def _time(lesson: str, step: str, seconds: float) -> None:
+    h.TIMINGS.setdefault(lesson, {})[step] = h.TIMINGS.get(lesson, {}).get(step, 0.0) + seconds
+
+
+# ---------------------------------------------------------------------------------------------
+# One nbgrader course per lesson, built and autograded once per session
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class LessonRun:
+    assignment: str
+    course: Path
+    solution: object  # NotebookNode
+    release: object
+    mistakes: list
+    scores: dict = field(default_factory=dict)
+    error: BaseException | None = None
+
+    def student_of(self, index: int) -> str:
+        return f"mistake_{index:02d}"
+
+
+def _tampered(release_nb, solution_nb):
+    """A correct submission whose first test cell was deleted and whose other test cells were
+    replaced by `pass`: nbgrader must restore them (checksums + add_missing_cells)."""
+    nb = h.fill_release(release_nb, solution_nb)
+    tests = h.grade_cells(nb)
+    for cell in tests[1:]:
+        cell.source = "pass"
+    nb.cells = [c for c in nb.cells if c is not tests[0]]
+    return nb
+
+
+def _build(assignment: str, tmp: Path) -> LessonRun:
+    t0 = time.perf_counter()
+    course = h.make_course(tmp / "course", assignment)
+    _time(assignment, "generate", time.perf_counter() - t0)
+    solution = h.read(h.solution_path(assignment))
+    release = h.read(course / "notebooks" / assignment / f"{assignment}.ipynb")
+    run = LessonRun(assignment, course, solution, release, h.load_mistakes(assignment))
+    students = {"solution": solution, "release": release}
+    if assignment == TAMPER_LESSON:
+        students["tampered"] = _tampered(release, solution)
+    if run.mistakes:  # one mistake through nbgrader itself; all of them in-kernel below
+        students[run.student_of(0)] = h.apply_mistake(release, solution, run.mistakes[0])
+    t0 = time.perf_counter()
+    run.scores = h.autograde(course, assignment, students)
+    _time(assignment, f"autograde x{len(students)}", time.perf_counter() - t0)
+    return run
+
+
+@pytest.fixture(scope="session")
+def lesson_run(tmp_path_factory):
+    cache: dict[str, LessonRun] = {}
+
+    def get(assignment: str) -> LessonRun:
+        if assignment not in cache:
+            try:
+                cache[assignment] = _build(assignment, tmp_path_factory.mktemp(assignment))
+            except BaseException as e:  # build once; every dependent test reports the error
+                cache[assignment] = LessonRun(assignment, Path(), None, None, [], error=e)
+        run = cache[assignment]
+        if run.error is not None:
+            raise run.error
+        return run
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def kernel_run(tmp_path_factory):
+    """The solution executed once per lesson in one kernel, with every mistake checked there."""
+    cache: dict[str, h.KernelRun | BaseException] = {}
+
+    def get(assignment: str) -> h.KernelRun:
+        if assignment not in cache:
+            workdir = tmp_path_factory.mktemp(f"{assignment}-elsewhere")  # not the repo
+            try:
+                cache[assignment] = h.run_with_mistakes(
+                    h.solution_path(assignment), h.load_mistakes(assignment), workdir
+                )
+                _time(assignment, "execute + mistakes", cache[assignment].seconds)
+            except BaseException as e:
+                cache[assignment] = e
+            LEFTOVERS[assignment] = sorted(p.name for p in workdir.iterdir())
+        run = cache[assignment]
+        if isinstance(run, BaseException):
+            raise run
+        return run
+
+    return get
+
+
+def _mistake_params():
+    params = []
+    for a in ASSIGNMENTS:
+        for i, m in enumerate(h.load_mistakes(a)):
+            pid = f"{a}-{i:02d}-{m.cell}"
+            params.append(pytest.param(a, i, id=pid, marks=pytest.mark.xdist_group(a)))
+    return params
+
+
+# ---------------------------------------------------------------------------------------------
+# Static checks (fast)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_structure(assignment):
+    nb = h.read(h.solution_path(assignment))
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3", (
+        "autograde forces the source's kernelspec onto submissions: use the python3 kernel"
+    )
+    ids = [h.nbgrader_meta(c).get("grade_id") for c in nb.cells if h.nbgrader_meta(c)]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    assert not dupes, f"duplicate grade_ids: {dupes}"
+    for gid in ids:
+        assert gid and GRADE_ID.match(gid), f"grade_id {gid!r}: letters, digits, _ and - only"
+
+    tests = h.grade_cells(nb)
+    assert len(tests) >= 3, f"{len(tests)} graded cells; every lesson needs >= 3 graded exercises"
+    for cell in tests:
+        meta = h.nbgrader_meta(cell)
+        gid = meta["grade_id"]
+        assert cell.cell_type == "code" and not meta.get("solution"), f"{gid}: autograded test cell"
+        assert meta.get("points", 0) > 0, f"{gid}: graded cell without points"
+        assert meta.get("locked") is True, f"{gid}: graded cell must be locked"
+        src = cell.source
+        assert "### BEGIN HIDDEN TESTS" in src and "### END HIDDEN TESTS" in src, (
+            f"{gid}: every test cell needs hidden tests"
+        )
+        hidden = src.split("### BEGIN HIDDEN TESTS", 1)[1].split("### END HIDDEN TESTS", 1)[0]
+        visible = re.sub(
+            r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", src, flags=re.S
+        )
+        assert "assert" in hidden, f"{gid}: the hidden tests assert nothing"
+        assert "assert" in visible, f"{gid}: no visible test: learners need one to check their work"
+
+    solutions = h.solution_cells(nb)
+    assert solutions, "no solution cells"
+    for cell in solutions:
+        meta = h.nbgrader_meta(cell)
+        gid = meta["grade_id"]
+        assert cell.cell_type == "code", f"{gid}: answers are values in code cells (autograded)"
+        assert not meta.get("grade"), f"{gid}: solution cells are graded by their test cell"
+        assert meta.get("locked") is False, f"{gid}: a solution cell must not be locked"
+        begin = cell.source.find("### BEGIN SOLUTION")
+        end = cell.source.find("### END SOLUTION")
+        assert 0 <= begin < end, f"{gid}: needs ### BEGIN SOLUTION ... ### END SOLUTION"
+
+
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_committed_without_outputs(assignment):
+    for path in (h.solution_path(assignment), h.release_path(assignment)):
+        if not path.exists():
+            continue  # a missing release is reported by test_release_is_up_to_date
+        nb = h.read(path)
+        dirty = [
+            i for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)
+        ]
+        assert not dirty, f"{path.relative_to(h.REPO)}: clear the outputs of cells {dirty}"
+
+
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_every_test_cell_has_a_typical_mistake(assignment):
+    nb = h.read(h.solution_path(assignment))
+    mistakes = h.load_mistakes(assignment)
+    assert mistakes, f"no tests/mistakes/{assignment}.py with MISTAKES"
+    solution_ids = {h.nbgrader_meta(c)["grade_id"] for c in h.solution_cells(nb)}
+    test_ids = {h.nbgrader_meta(c)["grade_id"] for c in h.grade_cells(nb)}
+    for m in mistakes:
+        assert m.cell in solution_ids, f"mistake {m.why!r}: {m.cell!r} is not a solution cell"
+        assert m.loses, f"mistake {m.why!r}: loses nothing"
+        unknown = set(m.loses) - test_ids
+        assert not unknown, f"mistake {m.why!r}: {unknown} are not graded test cells"
+        assert m.why, f"mistake on {m.cell}: say why it is wrong"
+    covered = {gid for m in mistakes for gid in m.loses}
+    assert test_ids <= covered, f"no typical mistake targets {sorted(test_ids - covered)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The solution runs clean
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_solution_runs_clean(assignment, kernel_run):
+    nb = kernel_run(assignment).executed
+    errors = h.error_outputs(nb)
+    assert not errors, "the solution raises:\n" + "\n".join(f"cell {i}: {e}" for i, e in errors)
+    stderr = h.stderr_outputs(nb)
+    assert not stderr, "stderr output (warnings?) in cells:\n" + "\n".join(
+        f"cell {i}: {text[:500]}" for i, text in stderr
+    )
+    notices = h.stdout_notices(nb)
+    assert not notices, "library notices on stdout:\n" + "\n".join(
+        f"cell {i}: {text[:500]}" for i, text in notices
+    )
+
+
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_solution_leaves_working_directory_clean(assignment):
+    """Learners run the notebook inside notebooks/<A>/ of their clone: files written there
+    (scratch data, checkpoints) clutter the repo; write them to a temporary directory."""
+    if assignment not in LEFTOVERS:
+        pytest.skip("runs after test_solution_runs_clean, which did not complete")
+    assert not LEFTOVERS[assignment], (
+        f"the notebook wrote into its working directory: {LEFTOVERS[assignment]}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The committed release is the generated one
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_release_is_up_to_date(assignment, lesson_run):
+    run = lesson_run(assignment)
+    fresh_dir = run.course / "notebooks" / assignment
+    committed_dir = h.REPO / "notebooks" / assignment
+    hint = f"regenerate with: python scripts/release.py {assignment}"
+    assert committed_dir.is_dir(), f"notebooks/{assignment}/ missing; {hint}"
+    fresh = sorted(p.relative_to(fresh_dir) for p in fresh_dir.rglob("*") if p.is_file())
+    committed = sorted(
+        p.relative_to(committed_dir)
+        for p in committed_dir.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts
+    )
+    assert fresh == committed, f"files differ: {set(fresh) ^ set(committed)}; {hint}"
+    for rel in fresh:
+        a, b = (fresh_dir / rel).read_bytes(), (committed_dir / rel).read_bytes()
+        if a != b:
+            diff = "".join(
+                list(
+                    difflib.unified_diff(
+                        b.decode(errors="replace").splitlines(True),
+                        a.decode(errors="replace").splitlines(True),
+                        f"committed/{rel}",
+                        f"generated/{rel}",
+                    )
+                )[:60]
+            )
+            pytest.fail(f"notebooks/{assignment}/{rel} drifted from solutions/; {hint}\n{diff}")
+
+
+# ---------------------------------------------------------------------------------------------
+# nbgrader round trip
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_solution_gets_full_marks(assignment, lesson_run):
+    scores = lesson_run(assignment).scores["solution"]
+    assert scores, "no graded cells in the gradebook"
+    lost = {gid: s for gid, s in scores.items() if s[0] != s[1]}
+    assert not lost, f"the solution loses points on {lost} (score, max)"
+
+
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_untouched_release_scores_zero(assignment, lesson_run):
+    scores = lesson_run(assignment).scores["release"]
+    won = {gid: s for gid, s in scores.items() if s[0] != 0}
+    assert not won, f"the blank release earns points on {won}: a test passes without an answer"
+
+
+@pytest.mark.parametrize("assignment", [p for p in LESSONS if p.values[0] == TAMPER_LESSON])
+def test_edited_or_deleted_tests_cannot_raise_a_score(assignment, lesson_run):
+    run = lesson_run(assignment)
+    assert run.scores["tampered"] == run.scores["solution"], (
+        "nbgrader did not restore edited/deleted test cells (checksums, add_missing_cells)"
+    )
+
+
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_validate_passes_on_solution(assignment, tmp_path):
+    copy = tmp_path / assignment / f"{assignment}.ipynb"  # validate runs it in its folder
+    copy.parent.mkdir()
+    copy.write_bytes(h.solution_path(assignment).read_bytes())
+    t0 = time.perf_counter()
+    result = h.validate(copy)
+    _time(assignment, "validate", time.perf_counter() - t0)
+    assert result.ok, f"nbgrader validate failed on the solution:\n{result.output[-3000:]}"
+
+
+@pytest.mark.parametrize("assignment,index", _mistake_params())
+def test_typical_mistake_loses_points(assignment, index, kernel_run):
+    run = kernel_run(assignment)
+    mistake = h.load_mistakes(assignment)[index]
+    kept = [gid for gid, lost in run.lost[index].items() if not lost]
+    assert not kept, f"mistake {mistake.why!r} on {mistake.cell} still passes {kept}"
+    if not mistake.crashes:
+        assert run.cell_errors[index] is None, (
+            f"mistake {mistake.why!r}: its cell raises {run.cell_errors[index]}; fix the "
+            "mistake's source or mark it crashes=True"
+        )
+
+
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_a_mistake_loses_points_under_nbgrader_autograde(assignment, lesson_run):
+    """The in-kernel check above agrees with nbgrader's own scoring (first mistake)."""
+    run = lesson_run(assignment)
+    if not run.mistakes:
+        pytest.skip("no mistakes (test_every_test_cell_has_a_typical_mistake fails)")
+    mistake, scores = run.mistakes[0], run.scores[run.student_of(0)]
+    kept = {gid: scores[gid] for gid in mistake.loses if scores[gid][0] != 0}
+    assert not kept, f"mistake {mistake.why!r} on {mistake.cell} still scores {kept}"
+    others = {
+        gid: s for gid, s in scores.items()
+        if gid not in mistake.loses and s != run.scores["solution"][gid]
+    }  # fmt: skip
+    assert not others, f"mistake {mistake.why!r} also changed the scores of {others}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The course configuration itself
+# ---------------------------------------------------------------------------------------------
+def test_library_warnings_do_not_cost_points(tmp_path):
+    """nbgrader scores any stderr output in a test cell as a failure; nbgrader_config.py's
+    IgnorePattern must drop library notices (warnings, Ray-style logging) while a wrong answer
+    that also warns still scores 0. Uses a throwaway two-cell assignment, not a lesson."""
+    import shutil
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    def meta(gid, **kw):
+        return {"nbgrader": {"grade_id": gid, "schema_version": 3, **kw}}
+
+    toy = tmp_path / "repo"
+    (toy / "solutions" / "toy").mkdir(parents=True)
+    shutil.copy2(h.REPO / "nbgrader_config.py", toy / "nbgrader_config.py")
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        new_code_cell(
+            "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+            metadata=meta("answer", grade=False, solution=True, locked=False),
+        ),
+        new_code_cell(
+            "import sys, warnings\n"
+            "warnings.warn('some library is deprecated', DeprecationWarning)\n"
+            "warnings.warn('tensor layout will change', UserWarning)\n"
+            "print('2025-01-01 12:00:00,123\\tWARNING worker.py:12 -- a Ray notice', file=sys.stderr)\n"
+            "assert f(2) == 4\n"
+            "### BEGIN HIDDEN TESTS\nassert f(5) == 10\n### END HIDDEN TESTS",
+            metadata=meta("test", grade=True, solution=False, locked=True, points=1),
+        ),
+    ]
+    nbformat.write(nb, str(toy / "solutions" / "toy" / "toy.ipynb"))
+    course = h.make_course(tmp_path / "course", "toy", repo=toy)
+    wrong = h.with_cell_source(nb, "answer", "def f(x):\n    return x + 2")  # f(2) == 4 too
+    scores = h.autograde(course, "toy", {"right": nb, "wrong": wrong})
+    assert scores["right"]["test"] == (1.0, 1.0), "a library warning cost the points"
+    assert scores["wrong"]["test"] == (0.0, 1.0), "a wrong answer scored despite failing a test"
