@@ -166,8 +166,65 @@ class Episodes:
 
 
 def _f32(values) -> list[str]:
-    """Shortest decimal strings that read back to the same float32 values."""
-    return [str(v) for v in np.asarray(values, dtype=np.float32).ravel()]
+    """Shortest decimal strings that read back to the same float32 values (``str`` of each
+    ``np.float32``, converted in one call)."""
+    return np.asarray(values, dtype=np.float32).ravel().astype(str).tolist()
+
+
+#: write_jsonl formats this many episodes at a time (bounds the memory its strings take).
+_WRITE_EPISODES_PER_CHUNK = 1000
+_ROW = (
+    '{"eps_id": %s, "t": %d, "obs": [%s], "actions": %d, "rewards": %s, "new_obs": [%s], '
+    '"terminateds": %s, "truncateds": %s, "action_prob": %r, "action_logp": %r, '
+    '"return_to_go": %r}\n'
+)
+
+
+def _jsonl_rows(episodes: Episodes, rtg: np.ndarray, lo: int, hi: int) -> str:
+    """The lines of episodes ``lo:hi`` (steps ``t < length``), formatted column by column."""
+    lengths = np.asarray(episodes.lengths[lo:hi])
+    keep = np.arange(episodes.mask.shape[1]) < lengths[:, None]
+    obs = np.asarray(episodes.obs[lo:hi], dtype=np.float32)
+    new_obs = np.asarray(episodes.new_obs[lo:hi], dtype=np.float32)
+    d, join = obs.shape[2], ", ".join
+
+    def lists(values):  # "v1, v2, ..." for each observation
+        s = _f32(values)
+        return [join(s[j : j + d]) for j in range(0, len(s), d)] if d else [""] * len(values)
+
+    obs_rows = lists(obs[keep])
+    # new_obs of step t is normally obs of step t + 1: reuse that string when the bits agree.
+    same = np.zeros_like(keep)
+    same[:, :-1] = keep[:, 1:] & np.all(
+        new_obs[:, :-1].view(np.uint32) == obs[:, 1:].view(np.uint32), axis=2
+    )
+    row_of_next = np.roll(np.cumsum(keep.ravel()).reshape(keep.shape) - 1, -1, axis=1)
+    fresh = iter(lists(new_obs[keep & ~same]))
+    new_rows = [
+        obs_rows[r] if r >= 0 else next(fresh)
+        for r in np.where(same, row_of_next, -1)[keep].tolist()
+    ]
+    eps = [str(int(e)) for e in episodes.eps_id[lo:hi]]
+    bools = ("false", "true")
+
+    def flags(a):
+        return [bools[b] for b in np.asarray(a[lo:hi])[keep].astype(bool).tolist()]
+
+    probs = np.asarray(episodes.action_prob[lo:hi])[keep].astype(np.float64).tolist()
+    columns = zip(
+        [eps[i] for i in np.nonzero(keep)[0].tolist()],
+        np.nonzero(keep)[1].tolist(),
+        obs_rows,
+        np.asarray(episodes.actions[lo:hi])[keep].tolist(),
+        _f32(np.asarray(episodes.rewards[lo:hi])[keep]),
+        new_rows,
+        flags(episodes.terminateds),
+        flags(episodes.truncateds),
+        probs,
+        map(math.log, probs),
+        rtg[lo:hi][keep].astype(np.float64).tolist(),
+    )
+    return "".join([_ROW % row for row in columns])
 
 
 def write_jsonl(episodes: Episodes, path, gamma: float = RETURN_TO_GO_GAMMA) -> Path:
@@ -180,21 +237,8 @@ def write_jsonl(episodes: Episodes, path, gamma: float = RETURN_TO_GO_GAMMA) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     rtg = episodes.returns_to_go(gamma)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        for i in range(len(episodes)):
-            for t in range(int(episodes.lengths[i])):
-                p = float(episodes.action_prob[i, t])
-                row = (
-                    f'{{"eps_id": {int(episodes.eps_id[i])}, "t": {t}, '
-                    f'"obs": [{", ".join(_f32(episodes.obs[i, t]))}], '
-                    f'"actions": {int(episodes.actions[i, t])}, '
-                    f'"rewards": {_f32(episodes.rewards[i, t])[0]}, '
-                    f'"new_obs": [{", ".join(_f32(episodes.new_obs[i, t]))}], '
-                    f'"terminateds": {json.dumps(bool(episodes.terminateds[i, t]))}, '
-                    f'"truncateds": {json.dumps(bool(episodes.truncateds[i, t]))}, '
-                    f'"action_prob": {p!r}, "action_logp": {math.log(p)!r}, '
-                    f'"return_to_go": {float(rtg[i, t])!r}}}\n'
-                )
-                f.write(row)
+        for lo in range(0, len(episodes), _WRITE_EPISODES_PER_CHUNK):
+            f.write(_jsonl_rows(episodes, rtg, lo, lo + _WRITE_EPISODES_PER_CHUNK))
     return path
 
 
