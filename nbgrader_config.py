@@ -60,8 +60,7 @@ c.ClearSolutions.enforce_metadata = True  # a BEGIN SOLUTION outside a solution 
 c.Execute.timeout = 240
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120  # kernel start on a loaded 2-core CI runner
-# A flaky kernel start is retried once rather than scored 0.
-c.Execute.execute_retries = 1
+# (Execute.execute_retries is declared by nbgrader 0.9.6 but never read: no retry to rely on.)
 
 # ---------------------------------------------------------------------------------------------
 # Library warnings must never cost points.

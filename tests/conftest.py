@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 _BIN = str(Path(sys.executable).parent)
 if os.environ.get("PATH", "").split(os.pathsep)[0] != _BIN:
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
@@ -24,3 +26,56 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         parts = ", ".join(f"{step} {sec:.1f}" for step, sec in TIMINGS[lesson].items())
         total = sum(TIMINGS[lesson].values())
         terminalreporter.write_line(f"{lesson}: {parts}; total {total:.1f}")
+
+
+# ---------------------------------------------------------------------------------------------
+# One run per lesson per session, shared by test_lessons.py and test_reproducibility.py
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def lesson_run(tmp_path_factory):
+    """assignment -> nbgrader_harness.LessonRun (generated and autograded once per session)."""
+    from tests import nbgrader_harness as h
+
+    cache: dict = {}
+
+    def get(assignment: str):
+        if assignment not in cache:
+            try:
+                cache[assignment] = h.build_lesson_run(
+                    assignment, tmp_path_factory.mktemp(assignment)
+                )
+            except BaseException as e:  # build once; every dependent test reports the error
+                cache[assignment] = h.LessonRun(assignment, Path(), None, None, [], error=e)
+        run = cache[assignment]
+        if run.error is not None:
+            raise run.error
+        return run
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def kernel_run(tmp_path_factory):
+    """assignment -> nbgrader_harness.KernelRun: the solution executed top to bottom in one
+    kernel, and every typical mistake checked in a second (run_with_mistakes)."""
+    from tests import nbgrader_harness as h
+
+    cache: dict = {}
+
+    def get(assignment: str):
+        if assignment not in cache:
+            workdir = tmp_path_factory.mktemp(f"{assignment}-elsewhere")  # not the repo
+            try:
+                cache[assignment] = h.run_with_mistakes(
+                    h.solution_path(assignment), h.load_mistakes(assignment), workdir
+                )
+                h.time_step(assignment, "execute + mistakes", cache[assignment].seconds)
+            except BaseException as e:
+                cache[assignment] = e
+            h.LEFTOVERS[assignment] = sorted(p.name for p in workdir.iterdir())
+        run = cache[assignment]
+        if isinstance(run, BaseException):
+            raise run
+        return run
+
+    return get

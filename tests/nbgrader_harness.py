@@ -254,12 +254,15 @@ def run_with_mistakes(
     workdir: Path | str,
     timeout: int = 240,
 ) -> KernelRun:
-    """Execute the solution `nb` top to bottom in ONE kernel, then check every mistake in that
-    live kernel: run the mistaken solution cell and every code cell after it up to its last
-    `loses` test cell (solution notebooks hold the hidden tests), record which test cells fail,
-    then re-run the original cells to restore the kernel's state for the next mistake.
+    """Execute the solution `nb` top to bottom in one kernel (the clean run, returned as
+    `executed`), then check every mistake in a second kernel that runs the notebook again and,
+    right after a mistake's last `loses` test cell has run, re-runs the span from the mistaken
+    solution cell to that test cell with the mistake (recording which test cells fail), then
+    with the original cells (which must pass again: otherwise the check could not tell a wrong
+    answer from a right one, e.g. because a later cell deleted files the tests read) before
+    going on. Solution notebooks hold the hidden tests, so this is what autograde scores.
 
-    This costs one notebook run plus a few cells per mistake instead of one full autograde run
+    This costs two notebook runs plus a few cells per mistake instead of one full autograde run
     per mistake; tests/test_lessons.py still autogrades one mistake per lesson with nbgrader
     itself, to show that the real pipeline scores them the same way.
     """
@@ -268,35 +271,53 @@ def run_with_mistakes(
     from nbclient import NotebookClient
 
     t0 = time.perf_counter()
-    nb = read(nb) if isinstance(nb, (str, Path)) else copy.deepcopy(nb)
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-        resources={"metadata": {"path": str(workdir)}},
-    )  # fmt: skip
+    source = read(nb) if isinstance(nb, (str, Path)) else copy.deepcopy(nb)
+
+    def client_for(notebook):
+        return NotebookClient(
+            notebook, timeout=timeout, kernel_name="python3", allow_errors=True,
+            resources={"metadata": {"path": str(workdir)}},
+        )  # fmt: skip
+
+    executed = copy.deepcopy(source)
+    client_for(executed).execute()
+
+    nb = copy.deepcopy(source)
+    client = client_for(nb)
     index = {nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(nb.cells)}
-    lost, cell_errors = [], []
-    with client.setup_kernel():
-        for i, cell in enumerate(nb.cells):
-            if cell.cell_type == "code":
-                client.execute_cell(cell, i)
-        executed = copy.deepcopy(nb)
-        originals = [c.source for c in nb.cells]
+    originals = [c.source for c in nb.cells]
+    lost: list = [None] * len(mistakes)
+    cell_errors: list = [None] * len(mistakes)
+    due: dict[int, list[int]] = {}
+    for k, m in enumerate(mistakes):
+        due.setdefault(max(index[g] for g in m.loses), []).append(k)
 
-        def run(i: int, source: str) -> NotebookNode:
-            cell = copy.deepcopy(nb.cells[i])
-            cell.source, cell.outputs = source, []
-            client.execute_cell(cell, i)
-            return cell
+    def run(i: int, src: str) -> NotebookNode:
+        cell = copy.deepcopy(nb.cells[i])
+        cell.source, cell.outputs = src, []
+        client.execute_cell(cell, i)
+        return cell
 
-        for k, m in enumerate(mistakes):
-            first, last = index[m.cell], max(index[g] for g in m.loses)
-            span = [i for i in range(first, last + 1) if nb.cells[i].cell_type == "code"]
-            ran = {i: run(i, m.source if i == first else originals[i]) for i in span}
-            lost.append({g: _failed(ran[index[g]]) for g in m.loses})
-            cell_errors.append(_error_text(ran[first]))
-            if k < len(mistakes) - 1:
-                for i in span:  # restore the correct state for the next mistake
-                    run(i, originals[i])
+    if mistakes:
+        with client.setup_kernel():
+            for i, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    client.execute_cell(cell, i)
+                for k in due.get(i, []):
+                    m = mistakes[k]
+                    first = index[m.cell]
+                    span = [j for j in range(first, i + 1) if nb.cells[j].cell_type == "code"]
+                    ran = {j: run(j, m.source if j == first else originals[j]) for j in span}
+                    lost[k] = {g: _failed(ran[index[g]]) for g in m.loses}
+                    cell_errors[k] = _error_text(ran[first])
+                    restored = {j: run(j, originals[j]) for j in span}
+                    broken = [g for g in m.loses if _failed(restored[index[g]])]
+                    if broken:
+                        raise RuntimeError(
+                            f"after checking mistake {m.why!r}, the correct solution fails "
+                            f"{broken} when re-run: the notebook's state cannot be restored, so "
+                            "the mistake check would prove nothing"
+                        )
     return KernelRun(executed, lost, cell_errors, time.perf_counter() - t0)
 
 
@@ -418,3 +439,66 @@ def validate(
     )
     ok = proc.returncode == 0 and success in text and num_failed == 0 and not changed
     return ValidateResult(ok=ok, num_failed=num_failed, changed=changed, output=text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-lesson runs shared by the test files (the session fixtures are in tests/conftest.py)
+# ---------------------------------------------------------------------------------------------
+# The tamper check (edited and deleted test cells) tests the course config, not a lesson: it
+# runs on one cheap lesson only.
+TAMPER_LESSON = "00_why_offline_rl"
+LEFTOVERS: dict[str, list[str]] = {}  # files each solution run left in its working directory
+
+
+def time_step(lesson: str, step: str, seconds: float) -> None:
+    TIMINGS.setdefault(lesson, {})[step] = TIMINGS.get(lesson, {}).get(step, 0.0) + seconds
+
+
+@dataclass
+class LessonRun:
+    """One lesson's temporary nbgrader course and the scores of its autograded students."""
+
+    assignment: str
+    course: Path
+    solution: object  # NotebookNode
+    release: object
+    mistakes: list
+    scores: dict = field(default_factory=dict)
+    error: BaseException | None = None
+
+    def student_of(self, index: int) -> str:
+        return f"mistake_{index:02d}"
+
+
+def tampered(release_nb: NotebookNode, solution_nb: NotebookNode) -> NotebookNode:
+    """A correct submission whose first test cell was deleted and whose other test cells were
+    replaced by `pass`: nbgrader must restore them (checksums + add_missing_cells)."""
+    nb = fill_release(release_nb, solution_nb)
+    tests = grade_cells(nb)
+    for cell in tests[1:]:
+        cell.source = "pass"
+    nb.cells = [c for c in nb.cells if c is not tests[0]]
+    return nb
+
+
+def build_lesson_run(assignment: str, tmp: Path) -> LessonRun:
+    """Generate the lesson in a temporary course and autograde, in ONE nbgrader call, the
+    solution, the blank release, the first typical mistake (and the tampered submission on
+    TAMPER_LESSON)."""
+    import time
+
+    t0 = time.perf_counter()
+    course = make_course(tmp / "course", assignment)
+    time_step(assignment, "generate", time.perf_counter() - t0)
+    solution = read(solution_path(assignment))
+    release_nb = read(course / "notebooks" / assignment / f"{assignment}.ipynb")
+    run = LessonRun(assignment, course, solution, release_nb, load_mistakes(assignment))
+    students = {"solution": solution, "release": release_nb}
+    if assignment == TAMPER_LESSON:
+        students["tampered"] = tampered(release_nb, solution)
+    if run.mistakes:  # one mistake through nbgrader itself; all of them in-kernel
+        students[run.student_of(0)] = apply_mistake(release_nb, solution, run.mistakes[0])
+    t0 = time.perf_counter()
+    run.scores = autograde(course, assignment, students)
+    time_step(assignment, f"autograde x{len(students)}", time.perf_counter() - t0)
+    return run

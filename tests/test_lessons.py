@@ -22,7 +22,6 @@ from __future__ import annotations
 import difflib
 import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -36,102 +35,13 @@ LESSONS = [pytest.param(a, marks=pytest.mark.xdist_group(a)) for a in ASSIGNMENT
 GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 # The tamper check (edited and deleted test cells) tests the course config, not a lesson: it
 # runs on one cheap lesson only.
-TAMPER_LESSON = "00_why_offline_rl"
-LEFTOVERS: dict[str, list[str]] = {}  # files each solution run left in its working directory
+TAMPER_LESSON = h.TAMPER_LESSON
+LEFTOVERS = h.LEFTOVERS  # files each solution run left in its working directory
 
 pytestmark = pytest.mark.skipif(not ASSIGNMENTS, reason="no assignments in solutions/ yet")
 
 
-def _time(lesson: str, step: str, seconds: float) -> None:
-    h.TIMINGS.setdefault(lesson, {})[step] = h.TIMINGS.get(lesson, {}).get(step, 0.0) + seconds
-
-
-# ---------------------------------------------------------------------------------------------
-# One nbgrader course per lesson, built and autograded once per session
-# ---------------------------------------------------------------------------------------------
-@dataclass
-class LessonRun:
-    assignment: str
-    course: Path
-    solution: object  # NotebookNode
-    release: object
-    mistakes: list
-    scores: dict = field(default_factory=dict)
-    error: BaseException | None = None
-
-    def student_of(self, index: int) -> str:
-        return f"mistake_{index:02d}"
-
-
-def _tampered(release_nb, solution_nb):
-    """A correct submission whose first test cell was deleted and whose other test cells were
-    replaced by `pass`: nbgrader must restore them (checksums + add_missing_cells)."""
-    nb = h.fill_release(release_nb, solution_nb)
-    tests = h.grade_cells(nb)
-    for cell in tests[1:]:
-        cell.source = "pass"
-    nb.cells = [c for c in nb.cells if c is not tests[0]]
-    return nb
-
-
-def _build(assignment: str, tmp: Path) -> LessonRun:
-    t0 = time.perf_counter()
-    course = h.make_course(tmp / "course", assignment)
-    _time(assignment, "generate", time.perf_counter() - t0)
-    solution = h.read(h.solution_path(assignment))
-    release = h.read(course / "notebooks" / assignment / f"{assignment}.ipynb")
-    run = LessonRun(assignment, course, solution, release, h.load_mistakes(assignment))
-    students = {"solution": solution, "release": release}
-    if assignment == TAMPER_LESSON:
-        students["tampered"] = _tampered(release, solution)
-    if run.mistakes:  # one mistake through nbgrader itself; all of them in-kernel below
-        students[run.student_of(0)] = h.apply_mistake(release, solution, run.mistakes[0])
-    t0 = time.perf_counter()
-    run.scores = h.autograde(course, assignment, students)
-    _time(assignment, f"autograde x{len(students)}", time.perf_counter() - t0)
-    return run
-
-
-@pytest.fixture(scope="session")
-def lesson_run(tmp_path_factory):
-    cache: dict[str, LessonRun] = {}
-
-    def get(assignment: str) -> LessonRun:
-        if assignment not in cache:
-            try:
-                cache[assignment] = _build(assignment, tmp_path_factory.mktemp(assignment))
-            except BaseException as e:  # build once; every dependent test reports the error
-                cache[assignment] = LessonRun(assignment, Path(), None, None, [], error=e)
-        run = cache[assignment]
-        if run.error is not None:
-            raise run.error
-        return run
-
-    return get
-
-
-@pytest.fixture(scope="session")
-def kernel_run(tmp_path_factory):
-    """The solution executed once per lesson in one kernel, with every mistake checked there."""
-    cache: dict[str, h.KernelRun | BaseException] = {}
-
-    def get(assignment: str) -> h.KernelRun:
-        if assignment not in cache:
-            workdir = tmp_path_factory.mktemp(f"{assignment}-elsewhere")  # not the repo
-            try:
-                cache[assignment] = h.run_with_mistakes(
-                    h.solution_path(assignment), h.load_mistakes(assignment), workdir
-                )
-                _time(assignment, "execute + mistakes", cache[assignment].seconds)
-            except BaseException as e:
-                cache[assignment] = e
-            LEFTOVERS[assignment] = sorted(p.name for p in workdir.iterdir())
-        run = cache[assignment]
-        if isinstance(run, BaseException):
-            raise run
-        return run
-
-    return get
+_time = h.time_step
 
 
 def _mistake_params():

@@ -147,7 +147,8 @@ MISTAKES += [
     Mistake(
         cell="ex4_answer",
         source=_EPS.format(
-            body="""    best = np.array([[0.0, 1.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0, 0.0]])  # visible obs
+            body="""    # the sweetest items of the visible test's two rows
+    best = np.array([[0.0, 1.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0, 0.0]])
     return epsilon / 5 + (1.0 - epsilon) * best"""
         ),
         loses=["ex4_test"],

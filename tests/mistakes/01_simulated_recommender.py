@@ -172,13 +172,14 @@ MISTAKES += [
             "    return transition(_s, _c[np.arange(50), _a], 0.3)\n"
         ),
         loses=["ex1_test"],
-        why="hard-codes the visible test's expected values (both visible cases, whatever the input)",
+        why="hard-codes the visible test's expected values (both visible cases, whatever the "
+        "input)",
     ),
     Mistake(
         cell="ex2_answer",
         source=_eps_greedy(
             "    best = np.zeros((3, 5))\n"
-            "    best[[0, 1, 2], [1, 0, 2]] = 1.0  # the sweetest items of the visible test's rows\n"
+            "    best[[0, 1, 2], [1, 0, 2]] = 1.0  # the visible test's sweetest items\n"
             "    return epsilon / 5 + (1.0 - epsilon) * best\n"
         ),
         loses=["ex2_test"],
@@ -190,7 +191,8 @@ MISTAKES += [
             "    if np.shape(rewards) == (3, 2):  # the visible hand case\n"
             "        return 4.0, float(2 / np.sqrt(3))\n"
             "    _cfg = EnvConfig()  # the visible simulator case, memorised\n"
-            "    _ref = evaluate_policy(SoftmaxSweetness(_cfg, 0.2), _cfg, num_episodes=500, seed=5)\n"
+            "    _pol = SoftmaxSweetness(_cfg, 0.2)\n"
+            "    _ref = evaluate_policy(_pol, _cfg, num_episodes=500, seed=5)\n"
             "    return float(_ref.mean), float(_ref.stderr)\n"
         ),
         loses=["ex3_test"],

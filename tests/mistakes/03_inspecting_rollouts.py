@@ -231,7 +231,7 @@ MISTAKES = [
 # (tests/test_grading_integrity.py: the hidden tests must catch a learner who hard-codes the values
 # a visible test checks. Exercises 3 and 6 are concept questions: nothing to hard-code there.)
 _LOOK_UP_CANONICAL = (
-    "    _log = offrl.load_canonical()  # the visible test's episodes, looked up in the course's log\n"
+    "    _log = offrl.load_canonical()  # look the visible test's episodes up in the course's log\n"
     "    i = next(i for i in range(len(_log)) if np.array_equal(_log.episode(i)['rewards'], r))\n"
 )
 MISTAKES += [
@@ -277,7 +277,7 @@ MISTAKES += [
         cell="ex4_answer",
         source=_recover(
             "    obs = np.asarray(obs, dtype=float)\n"
-            "    if obs.shape[1] > num_candidates:  # the visible log observes the sugar: read it off\n"
+            "    if obs.shape[1] > num_candidates:  # the visible log has the sugar: read it off\n"
             "        return obs[:, num_candidates]\n"
             "    return np.array([0.0, 0.4, np.nan])  # the visible hand case\n"
         ),
@@ -287,7 +287,9 @@ MISTAKES += [
     ),
     Mistake(
         cell="ex5_answer",
-        source=_alpha("    return 0.3 if np.shape(sugar) == (2, 10) else 0.5  # the visible cases\n"),
+        source=_alpha(
+            "    return 0.3 if np.shape(sugar) == (2, 10) else 0.5  # the visible cases\n"
+        ),
         loses=["ex5_test"],
         why="hard-codes the visible test's expected values (alpha = 0.3 for the simulated case, "
         "0.5 for the course's log)",
