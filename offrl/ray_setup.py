@@ -39,6 +39,8 @@ def quiet_environment() -> None:
         os.environ.setdefault(key, value)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", message=".*install gputil.*")
+    # RLlib re-registers its env wrapper with gymnasium for every EnvRunner after the first
+    warnings.filterwarnings("ignore", message=r".*Overriding environment rllib-single-agent-env-v0")
     for name in ("ray", "ray.rllib", "ray.data", "ray.tune", "ray.train"):
         logging.getLogger(name).setLevel(logging.ERROR)
 

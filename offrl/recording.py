@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -50,9 +49,6 @@ import numpy as np
 from offrl.ray_setup import quiet_environment
 
 quiet_environment()  # before Ray is imported: its workers inherit the settings
-# Every EnvRunner re-registers RLlib's vector-env wrapper with gymnasium, which warns from the
-# second EnvRunner of a session on (e.g. when a notebook cell is run again): harmless.
-warnings.filterwarnings("ignore", message=r".*Overriding environment rllib-single-agent-env-v0")
 
 from ray.rllib.core.columns import Columns  # noqa: E402
 from ray.rllib.core.rl_module.rl_module import RLModuleSpec  # noqa: E402
