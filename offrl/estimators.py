@@ -50,18 +50,6 @@ class Estimate:
         return f"{self.name}: {self.value:.3f} ± {self.stderr:.3f} (ESS {self.ess:.1f})"
 
 
-def target_action_probs(policy, episodes: Episodes) -> np.ndarray:
-    """``pi(a_it | s_it)`` for every logged step (1 on padding), shape ``(n, max_len)``."""
-    n, T, d = episodes.obs.shape
-    probs = np.asarray(policy(episodes.obs.reshape(n * T, d)), dtype=np.float64)
-    if probs.ndim != 2 or probs.shape[0] != n * T:
-        raise OPEError(f"the policy returned probabilities of shape {probs.shape}, expected ({n * T}, K)")
-    if np.any(episodes.actions[episodes.mask] >= probs.shape[1]):
-        raise OPEError(f"logged actions exceed the policy's {probs.shape[1]} actions")
-    picked = np.take_along_axis(probs, episodes.actions.reshape(-1, 1), axis=1).reshape(n, T)
-    return np.where(episodes.mask, picked, 1.0)
-
-
 #: A policy's probabilities for one observation must sum to 1 within this (float32 softmax
 #: rounding is ~1e-7 per action, so 1e-4 leaves a wide margin for K up to hundreds; logits or
 #: unnormalised scores miss it by far).
@@ -70,7 +58,17 @@ POLICY_SUM_ATOL = 1e-4
 #: ESS and the standard error square the weights (times returns), so W**2 <= 1e300 leaves 1e8 of
 #: headroom. Real weights are nowhere near (at most ~1e2 for the course's policies on the
 #: canonical data), and an estimate dominated by a weight of 1e150 means nothing anyway.
-_LOG_MAX_WEIGHT = 150 * np.log(10.0)
+MAX_WEIGHT = 1e150
+#: A policy is called on blocks of whole episodes, about this many observations at a time. The
+#: block's temporaries (observations, probabilities: ~100 bytes per step) then stay in the CPU
+#: cache and their memory is reused from block to block; one call on a million observations
+#: would page-fault ~100 MB of fresh memory, which costs more than the arithmetic.
+BLOCK_STEPS = 1 << 14
+
+# How the checks are made fast: every check first runs as a whole-array reduction (a min or a
+# max, no temporaries; NaN fails every comparison), and only if that fails is the exact check
+# run on the real steps, to raise an error that names the first bad one (or to find that the
+# offending values are all in the padding, which is fine).
 
 
 def _eps_name(eps_id) -> str:
@@ -83,18 +81,29 @@ def _first(bad: np.ndarray) -> tuple[int, int]:
     return int(i), int(t)
 
 
-def _where(episodes: Episodes, bad: np.ndarray) -> str:
-    """``file:line, episode E step t`` of the first True entry of ``bad`` (no file part for
-    episodes that did not come from a file)."""
+def _where(episodes: Episodes, bad: np.ndarray, first_episode: int = 0) -> str:
+    """``file:line, episode E step t`` of the first True entry of ``bad`` (rows of ``bad`` are
+    episodes from ``first_episode`` on; no file part for episodes that did not come from a
+    file)."""
     i, t = _first(bad)
+    i += first_episode
     line = int(episodes.line[i, t])
     src = f"{episodes.source}:{line}, " if line else ""
     return f"{src}episode {_eps_name(episodes.eps_id[i])} step {t}"
 
 
-def _check_episodes(episodes: Episodes) -> None:
-    """The arrays of ``episodes`` agree on (episodes, steps); the data the estimators use are
-    valid on every real step."""
+def _finite(x: np.ndarray) -> bool:
+    """Every entry finite (fast path: min and max propagate NaN; inf is their value)."""
+    return x.size == 0 or bool(np.isfinite(x.min()) and np.isfinite(x.max()))
+
+
+def _within(x: np.ndarray, lo: float, hi: float) -> bool:
+    """Every entry in ``[lo, hi]`` (fast path; False for NaN)."""
+    return x.size == 0 or bool(lo <= x.min() and x.max() <= hi)
+
+
+def _check_shapes(episodes: Episodes) -> None:
+    """The arrays of ``episodes`` agree on (episodes, steps)."""
     shape = np.shape(episodes.mask)
     if len(shape) != 2:
         raise OPEError(f"the episodes' mask must have shape (episodes, steps), got {shape}")
@@ -114,85 +123,152 @@ def _check_episodes(episodes: Episodes) -> None:
             f"the episodes are inconsistent: eps_id has shape {np.shape(episodes.eps_id)} but "
             f"mask has {shape[0]} episodes"
         )
-    if len(episodes) == 0 or episodes.num_steps == 0:
+
+
+def _check_episodes(episodes: Episodes) -> None:
+    """The arrays of ``episodes`` agree on (episodes, steps); the data the estimators use are
+    valid on every real step."""
+    _check_shapes(episodes)
+    if len(episodes) == 0 or not episodes.mask.any():
         raise OPEError("the dataset is empty: no episodes to estimate from")
     m = episodes.mask
-    r = np.asarray(episodes.rewards, dtype=np.float64)
-    bad = ~np.isfinite(r) & m
-    if np.any(bad):
-        raise OPEError(
-            f"reward {float(r[_first(bad)])!r} is not a finite number at {_where(episodes, bad)}"
-        )
-    mu = np.asarray(episodes.action_prob, dtype=np.float64)
-    bad = ~((mu > 0) & (mu <= 1)) & m
-    if np.any(bad):
-        v = float(mu[_first(bad)])
-        why = (
-            "a behaviour policy cannot take an action it gives probability 0, so the logged "
-            "probabilities are wrong (and pi/mu would be infinite)" if v == 0
-            else "not a probability in (0, 1]"
-        )  # fmt: skip
-        raise OPEError(f"behaviour probability {v!r} at {_where(episodes, bad)}: {why}")
+    r = np.asarray(episodes.rewards)
+    if r.dtype.kind != "f" or not _finite(r):
+        r = r.astype(np.float64)
+        bad = ~np.isfinite(r) & m
+        if np.any(bad):
+            raise OPEError(
+                f"reward {float(r[_first(bad)])!r} is not a finite number at {_where(episodes, bad)}"
+            )
+    mu = np.asarray(episodes.action_prob)
+    if mu.dtype.kind != "f" or not _within(mu, np.nextafter(0.0, 1.0), 1.0):
+        mu = mu.astype(np.float64)
+        bad = ~((mu > 0) & (mu <= 1)) & m
+        if np.any(bad):
+            v = float(mu[_first(bad)])
+            why = (
+                "a behaviour policy cannot take an action it gives probability 0, so the logged "
+                "probabilities are wrong (and pi/mu would be infinite)" if v == 0
+                else "not a probability in (0, 1]"
+            )  # fmt: skip
+            raise OPEError(f"behaviour probability {v!r} at {_where(episodes, bad)}: {why}")
 
 
-def _policy_probs(policy, episodes: Episodes) -> np.ndarray:
-    """``policy(obs)`` for every step, shape ``(n * max_len, K)``, checked to be probabilities
-    on the real steps."""
-    n, T, d = episodes.obs.shape
-    out = policy(episodes.obs.reshape(n * T, d))
-    try:
-        probs = np.asarray(out, dtype=np.float64)
-    except (TypeError, ValueError):
+def _blocks(episodes: Episodes) -> list[slice]:
+    """Slices of whole episodes with about :data:`BLOCK_STEPS` steps each."""
+    n, T = episodes.mask.shape
+    size = max(1, BLOCK_STEPS // max(T, 1))
+    return [slice(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def _policy_block(policy, episodes: Episodes, block: slice) -> np.ndarray:
+    """``pi(a_it | s_it)`` for the episodes of ``block`` (1 on padding), shape ``(b, max_len)``,
+    after checking that the policy returned one row of action probabilities per observation."""
+    obs = episodes.obs[block]
+    b, T, d = obs.shape
+    out = policy(obs.reshape(b * T, d))
+    if isinstance(out, np.ndarray) and out.dtype.kind == "f":
+        probs = out  # float32 stays float32 here; the picked entries are converted exactly
+    else:
+        try:
+            probs = np.asarray(out, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise OPEError(
+                f"the policy returned {type(out).__name__}, not an array of probabilities"
+            ) from None
+    if probs.ndim != 2 or probs.shape[0] != b * T:
         raise OPEError(
-            f"the policy returned {type(out).__name__}, not an array of probabilities"
-        ) from None
-    if probs.ndim != 2 or probs.shape[0] != n * T:
-        raise OPEError(
-            f"the policy returned probabilities of shape {probs.shape}, expected ({n * T}, K): "
-            "one row of action probabilities per observation"
+            f"the policy returned probabilities of shape {probs.shape} for {b * T} observations, "
+            f"expected ({b * T}, K): one row of action probabilities per observation"
         )
-    rows = probs.reshape(n, T, -1)
-    m = episodes.mask
-    k = rows.shape[2]
-    bad = ((episodes.actions >= k) | (episodes.actions < 0)) & m
-    if np.any(bad):
-        raise OPEError(
-            f"the policy gives probabilities for {k} action{'s' if k != 1 else ''} (0 to "
-            f"{k - 1}), but the action logged at {_where(episodes, bad)} is "
-            f"{int(episodes.actions[_first(bad)])}: is it a policy for another environment?"
-        )
+    m = episodes.mask[block]
+    actions = np.asarray(episodes.actions[block])
+    k = probs.shape[1]
+    if not _within(actions, 0, k - 1):
+        bad = ((actions >= k) | (actions < 0)) & m
+        if np.any(bad):
+            raise OPEError(
+                f"the policy gives probabilities for {k} action{'s' if k != 1 else ''} (0 to "
+                f"{k - 1}), but the action logged at {_where(episodes, bad, block.start)} is "
+                f"{int(actions[_first(bad)])}: is it a policy for another environment?"
+            )
+        actions = np.where(m, actions, 0)  # out-of-range actions only in the padding
+    sums = np.add.reduce(probs, axis=1)
+    if not (_within(probs, 0.0, 1.0) and _within(sums, 1.0 - POLICY_SUM_ATOL, 1.0 + POLICY_SUM_ATOL)):
+        _check_probability_rows(probs, episodes, block)
+    picked = _pick(probs, actions.reshape(-1)).reshape(b, T)
+    return picked.astype(np.float64) if m.all() else np.where(m, picked, 1.0)
+
+
+def _pick(probs: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """``probs[i, actions[i]]`` for every row ``i`` (a flat ``take`` where the layout allows:
+    ~3x faster than fancy indexing)."""
+    n, k = probs.shape
+    if probs.T.flags.c_contiguous:  # one row per action, e.g. offrl.policies.softmax's result
+        return probs.T.reshape(-1).take(actions * n + np.arange(n))
+    if probs.flags.c_contiguous:
+        return probs.reshape(-1).take(np.arange(0, n * k, k) + actions)
+    return probs[np.arange(n), actions]
+
+
+def _check_probability_rows(probs: np.ndarray, episodes: Episodes, block: slice) -> None:
+    """Raise for the first real step of ``block`` whose row of ``probs`` is not a probability
+    distribution over the actions."""
+    m = episodes.mask[block]
+    rows = np.asarray(probs, dtype=np.float64).reshape(*m.shape, -1)
+    where = lambda bad: _where(episodes, bad, block.start)  # noqa: E731
     show = lambda i, t: np.array2string(rows[i, t], precision=4, threshold=8)  # noqa: E731
     bad = ~np.all(np.isfinite(rows), axis=2) & m
     if np.any(bad):
         raise OPEError(
-            f"the policy's probabilities are not all finite at {_where(episodes, bad)}: "
-            f"{show(*_first(bad))}"
+            f"the policy's probabilities are not all finite at {where(bad)}: {show(*_first(bad))}"
         )
     sums = rows.sum(axis=2)
     bad = (np.abs(sums - 1.0) > POLICY_SUM_ATOL) & m
     if np.any(bad):
         raise OPEError(
             f"the policy's probabilities sum to {float(sums[_first(bad)]):.6g}, not 1, at "
-            f"{_where(episodes, bad)}: {show(*_first(bad))} (logits or scores instead of "
+            f"{where(bad)}: {show(*_first(bad))} (logits or scores instead of "
             "probabilities? apply a softmax)"
         )
     bad = np.any((rows < 0) | (rows > 1), axis=2) & m
     if np.any(bad):
         raise OPEError(
-            f"the policy's probabilities are not all in [0, 1] at {_where(episodes, bad)}: "
+            f"the policy's probabilities are not all in [0, 1] at {where(bad)}: "
             f"{show(*_first(bad))}"
         )
-    return probs
+
+
+def target_action_probs(policy, episodes: Episodes) -> np.ndarray:
+    """``pi(a_it | s_it)``: the target policy's probability of every logged action (1 on
+    padding), shape ``(n, max_len)``.
+
+    ``policy(obs) -> probs`` is called on blocks of whole episodes (about
+    :data:`BLOCK_STEPS` observations at a time) and must return one row of action probabilities
+    per observation (finite, in [0, 1], summing to 1, one entry per action); an :class:`OPEError`
+    names the first logged step where it does not.
+    """
+    _check_shapes(episodes)
+    return _action_probs(policy, episodes)
+
+
+def _action_probs(policy, episodes: Episodes) -> np.ndarray:
+    if len(episodes) * episodes.mask.shape[1] <= BLOCK_STEPS:
+        return _policy_block(policy, episodes, slice(0, len(episodes)))
+    out = np.empty(episodes.mask.shape)
+    for block in _blocks(episodes):
+        out[block] = _policy_block(policy, episodes, block)
+    return out
 
 
 def _target_probs(episodes: Episodes, target) -> np.ndarray:
+    """``pi(a_it | s_it)`` from a policy or an array, checked, 1 on padding."""
     _check_episodes(episodes)
     shape = episodes.actions.shape
     if target is None:
         raise OPEError("no target given: pass a policy (obs -> probs) or the array pi(a_it | s_it)")
     if callable(target):
-        probs = _policy_probs(target, episodes)
-        target = target_action_probs(lambda _obs: probs, episodes)
+        return _action_probs(target, episodes)
     try:
         p = np.asarray(target, dtype=np.float64)
     except (TypeError, ValueError):
@@ -211,39 +287,57 @@ def _target_probs(episodes: Episodes, target) -> np.ndarray:
             "(episodes, steps): pass a policy (obs -> probs) or one probability per logged step"
         )
     m = episodes.mask
-    bad = ~np.isfinite(p) & m
-    if np.any(bad):
-        raise OPEError(
-            f"target probability {float(p[_first(bad)])!r} is not a finite number at "
-            f"{_where(episodes, bad)}"
-        )
-    bad = ((p < 0) | (p > 1)) & m
-    if np.any(bad):
-        raise OPEError(
-            f"target probability {float(p[_first(bad)])!r} outside [0, 1] at {_where(episodes, bad)}"
-        )
-    mu = np.where(m, episodes.action_prob, 1.0)
-    with np.errstate(divide="ignore"):
-        log_w = np.cumsum(np.where(m, np.log(np.where(m, p, 1.0)) - np.log(mu), 0.0), axis=1)
-    bad = (log_w > _LOG_MAX_WEIGHT) & m
-    if np.any(bad):
-        raise OPEError(
-            f"importance weight overflows (exceeds 1e150) at {_where(episodes, bad)}: the "
-            "behaviour policy gave the logged actions far lower probability than the target "
-            "policy does, so no importance-sampling estimate is meaningful there"
-        )
-    return np.where(m, p, 1.0)
+    if not _within(p, 0.0, 1.0):
+        bad = ~np.isfinite(p) & m
+        if np.any(bad):
+            raise OPEError(
+                f"target probability {float(p[_first(bad)])!r} is not a finite number at "
+                f"{_where(episodes, bad)}"
+            )
+        bad = ((p < 0) | (p > 1)) & m
+        if np.any(bad):
+            raise OPEError(
+                f"target probability {float(p[_first(bad)])!r} outside [0, 1] at "
+                f"{_where(episodes, bad)}"
+            )
+    return p if m.all() else np.where(m, p, 1.0)
 
 
 def importance_ratios(episodes: Episodes, target) -> np.ndarray:
     """``rho_it = pi(a_it|s_it) / mu(a_it|s_it)``, 1 on padding; shape ``(n, max_len)``."""
     p = _target_probs(episodes, target)
-    return np.where(episodes.mask, p / np.where(episodes.mask, episodes.action_prob, 1.0), 1.0)
+    m = episodes.mask
+    if not m.all():
+        return np.where(m, p / np.where(m, episodes.action_prob, 1.0), 1.0)
+    if isinstance(target, np.ndarray) and np.may_share_memory(p, target):
+        return p / episodes.action_prob
+    return np.divide(p, episodes.action_prob, out=p)  # p is a fresh array of ours
+
+
+def _cumprod_steps(x: np.ndarray) -> np.ndarray:
+    """``np.cumprod(x, axis=1)`` in place, the same numbers: for many episodes one step (column)
+    at a time, which multiplies many episodes at once instead of walking each row (~3x faster
+    from a few hundred episodes on)."""
+    if x.shape[0] < 256:
+        return np.cumprod(x, axis=1, out=x)
+    for t in range(1, x.shape[1]):
+        np.multiply(x[:, t - 1], x[:, t], out=x[:, t])
+    return x
 
 
 def cumulative_weights(episodes: Episodes, target) -> np.ndarray:
-    """``w_it = prod_{t'<=t} rho_it'``; padding repeats the last weight. Shape ``(n, max_len)``."""
-    return np.cumprod(importance_ratios(episodes, target), axis=1)
+    """``w_it = prod_{t'<=t} rho_it'``; padding repeats the last weight. Shape ``(n, max_len)``.
+
+    Raises :class:`OPEError` where a weight exceeds :data:`MAX_WEIGHT` (see there)."""
+    w = _cumprod_steps(importance_ratios(episodes, target))
+    if not w.max() <= MAX_WEIGHT:  # padding repeats real weights, so it cannot exceed alone
+        bad = ~(w <= MAX_WEIGHT) & episodes.mask
+        raise OPEError(
+            f"importance weight overflows (exceeds 1e150) at {_where(episodes, bad)}: "
+            "the behaviour policy gave the logged actions far lower probability than the target "
+            "policy does, so no importance-sampling estimate is meaningful there"
+        )
+    return w
 
 
 def trajectory_weights(episodes: Episodes, target) -> np.ndarray:
@@ -260,13 +354,31 @@ def effective_sample_size(weights: np.ndarray) -> float:
 
 
 def _discounts(episodes: Episodes, gamma: float) -> np.ndarray:
-    return np.where(episodes.mask, gamma ** np.arange(episodes.mask.shape[1]), 0.0)
+    """``gamma**t`` for every step t, shape ``(max_len,)``."""
+    return gamma ** np.arange(episodes.mask.shape[1], dtype=np.float64)
+
+
+def _rewards(episodes: Episodes) -> np.ndarray:
+    """``r_it``, 0 on padding, shape ``(n, max_len)``."""
+    m = episodes.mask
+    return episodes.rewards if m.all() else np.where(m, episodes.rewards, 0.0)
+
+
+def _mean_std(x: np.ndarray, ddof: int = 0) -> tuple[float, float]:
+    """``(np.mean(x), np.std(x, ddof=ddof))`` of a 1-D array, the same operations in the same
+    order as numpy (so the same bits) without its dispatch layers, which cost more than the
+    arithmetic for the few episodes of a lesson."""
+    n = len(x)
+    mean = np.add.reduce(x) / n
+    d = x - mean
+    np.multiply(d, d, out=d)
+    return float(mean), float(np.sqrt(np.add.reduce(d) / max(n - ddof, 0)))
 
 
 def _estimate(name, per_episode, weights) -> Estimate:
     n = len(per_episode)
-    stderr = float(np.std(per_episode, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-    return Estimate(name, float(np.mean(per_episode)), per_episode, stderr, effective_sample_size(weights))
+    mean, std = _mean_std(per_episode, ddof=1) if n > 1 else (float(per_episode[0]), float("nan"))
+    return Estimate(name, mean, per_episode, std / np.sqrt(n), effective_sample_size(weights))
 
 
 class OnPolicy:
@@ -315,8 +427,8 @@ class PerDecisionIS:
 
     def estimate(self, episodes: Episodes, target) -> Estimate:
         w = cumulative_weights(episodes, target)
-        r = np.where(episodes.mask, episodes.rewards, 0.0)
-        return _estimate(self.name, np.sum(_discounts(episodes, self.gamma) * w * r, axis=1), w[:, -1])
+        per_episode = (w * _rewards(episodes)) @ _discounts(episodes, self.gamma)
+        return _estimate(self.name, per_episode, w[:, -1])
 
 
 def _nonzero_total(total, what):
@@ -362,10 +474,12 @@ class PerDecisionWIS:
     def estimate(self, episodes: Episodes, target) -> Estimate:
         w = cumulative_weights(episodes, target)
         m = episodes.mask
-        wbar = np.where(m, w, 0.0).sum(axis=0) / m.sum(axis=0)
+        if m.all():
+            wbar = w.sum(axis=0) / len(w)
+        else:
+            wbar = np.where(m, w, 0.0).sum(axis=0) / m.sum(axis=0)
         _nonzero_total(wbar, lambda t: f" at step {t}")
-        r = np.where(m, episodes.rewards, 0.0)
-        per_episode = np.sum(_discounts(episodes, self.gamma) * w / wbar * r, axis=1)
+        per_episode = (w * _rewards(episodes)) @ (_discounts(episodes, self.gamma) / wbar)
         return _estimate(self.name, per_episode, w[:, -1])
 
 
@@ -377,12 +491,12 @@ def rllib_summary(estimator, episodes: Episodes, target) -> dict[str, float]:
     ``v_target`` (the estimate), their population stds over episodes, ``v_gain =
     v_target / max(v_behavior, 1e-8)`` and ``v_delta = v_target - v_behavior``."""
     est = estimator.estimate(episodes, target)
-    g = episodes.returns(estimator.gamma)
+    v_behavior, v_behavior_std = _mean_std(episodes.returns(estimator.gamma))
     out = {
-        "v_behavior": float(g.mean()),
-        "v_behavior_std": float(g.std()),
+        "v_behavior": v_behavior,
+        "v_behavior_std": v_behavior_std,
         "v_target": est.value,
-        "v_target_std": float(est.per_episode.std()),
+        "v_target_std": _mean_std(est.per_episode)[1],
     }
     out["v_gain"] = out["v_target"] / max(out["v_behavior"], 1e-8)
     out["v_delta"] = out["v_target"] - out["v_behavior"]

@@ -693,9 +693,14 @@ EST_FAULTS = [
 ]
 
 
+@pytest.mark.parametrize("block", ["one_block", "episode_per_block"])
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("fault", EST_FAULTS, ids=lambda f: f.id)
-def test_estimators_reject(fault, estimator, logged):
+def test_estimators_reject(fault, estimator, block, logged, monkeypatch):
+    """Every fault, with the policy evaluated in one block or one episode at a time (the
+    located message must name the same step whichever block it is in)."""
+    if block == "episode_per_block":
+        monkeypatch.setattr(offrl.estimators, "BLOCK_STEPS", T)
     episodes, target = fault.build(logged)
     with pytest.raises(Exception) as info:
         estimator().estimate(episodes, target)

@@ -149,3 +149,88 @@ def test_matches_rllib_old_stack_estimators(target_factory):
             assert mine[field] == pytest.approx(rllib[key][field], rel=1e-6, abs=1e-9), (key, field)
         full = rllib_summary(ours, eps, target)
         assert full["v_target"] == pytest.approx(rllib[key]["v_target"], rel=1e-4)
+
+
+# --------------------------------------------------------------------------------------------
+# The fast paths: blocks of episodes, whole-array checks, a column-wise cumulative product. Each
+# must give the same numbers (bit for bit) as the plain formula, and the same located errors.
+
+import offrl.estimators as est_module  # noqa: E402
+from offrl.estimators import OPEError, target_action_probs  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def rollouts_with_padding():
+    """37 logged episodes of up to 100 steps, some cut short (padding: zeros and mu = 1)."""
+    cfg = EnvConfig()
+    eps = Episodes.from_rollouts(rollout(SoftmaxSweetness(cfg, 0.2), 37, cfg, seed=3))
+    lengths = np.random.default_rng(0).integers(1, 101, size=37)
+    eps.mask[:] = np.arange(100) < lengths[:, None]
+    for name in ("obs", "rewards", "actions"):
+        getattr(eps, name)[~eps.mask] = 0
+    eps.action_prob[~eps.mask] = 1.0
+    return cfg, eps
+
+
+@pytest.mark.parametrize("block_steps", [100, 250, 1 << 14])
+def test_target_probs_in_blocks_equal_one_direct_evaluation(block_steps, rollouts_with_padding, monkeypatch):
+    cfg, eps = rollouts_with_padding
+    monkeypatch.setattr(est_module, "BLOCK_STEPS", block_steps)
+    for policy in (SoftmaxSweetness(cfg, 0.5), UniformRandom(cfg), lambda obs: np.ascontiguousarray(SoftmaxSweetness(cfg, 0.3)(obs))):
+        probs = np.asarray(policy(eps.obs.reshape(-1, cfg.obs_dim)))
+        direct = probs[np.arange(len(probs)), eps.actions.reshape(-1)].reshape(eps.mask.shape)
+        np.testing.assert_array_equal(target_action_probs(policy, eps), np.where(eps.mask, direct, 1.0))
+
+
+@pytest.mark.parametrize("block_steps", [100, 1 << 14])
+def test_bad_policy_row_in_a_later_block_is_located(block_steps, rollouts_with_padding, monkeypatch):
+    cfg, eps = rollouts_with_padding
+    monkeypatch.setattr(est_module, "BLOCK_STEPS", block_steps)
+    i, t = 30, int(eps.mask[30].sum()) - 1  # the last real step of episode 30
+    mark = eps.obs[i, t].copy()
+
+    def policy(obs):
+        p = UniformRandom(cfg)(obs)
+        p[np.all(obs == mark, axis=1)] = np.nan
+        return p
+
+    with pytest.raises(OPEError, match=rf"not all finite at episode {i} step {t}:"):
+        PerDecisionIS().estimate(eps, policy)
+
+
+def test_bad_policy_rows_on_padding_are_ignored(rollouts_with_padding):
+    """The fast whole-array check fails on padding, the exact check finds no real step: fine."""
+    cfg, eps = rollouts_with_padding
+
+    def policy(obs):
+        p = UniformRandom(cfg)(obs)
+        p[np.all(obs == 0, axis=1)] = np.nan  # padded observations are all zeros
+        return p
+
+    assert (~eps.mask).any()
+    want = PerDecisionIS().estimate(eps, UniformRandom(cfg)).value
+    assert PerDecisionIS().estimate(eps, policy).value == want
+
+
+def test_columnwise_cumulative_product_is_numpys(rollouts_with_padding):
+    cfg, eps = rollouts_with_padding
+    big = eps.subset(np.arange(300) % len(eps))  # >= 256 episodes: the column-wise path
+    pi = target_action_probs(SoftmaxSweetness(cfg, 0.5), big)
+    np.testing.assert_array_equal(cumulative_weights(big, pi), np.cumprod(importance_ratios(big, pi), axis=1))
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_pick_reads_the_logged_action_in_any_layout(layout):
+    rng = np.random.default_rng(0)
+    probs = rng.random((50, 5))
+    a = rng.integers(0, 5, 50)
+    x = {"C": probs, "F": np.asfortranarray(probs), "strided": np.hstack([probs, probs])[:, ::2]}[layout]
+    np.testing.assert_array_equal(est_module._pick(x, a), x[np.arange(50), a])
+
+
+def test_summary_statistics_are_numpys():
+    rng = np.random.default_rng(0)
+    for n in (2, 3, 50, 1001):
+        x = rng.normal(size=n) * 1e3 + 7
+        for ddof in (0, 1):
+            assert est_module._mean_std(x, ddof) == (float(np.mean(x)), float(np.std(x, ddof=ddof)))
