@@ -309,9 +309,9 @@ def importance_ratios(episodes: Episodes, target) -> np.ndarray:
     m = episodes.mask
     if not m.all():
         return np.where(m, p / np.where(m, episodes.action_prob, 1.0), 1.0)
-    if isinstance(target, np.ndarray) and np.may_share_memory(p, target):
-        return p / episodes.action_prob
-    return np.divide(p, episodes.action_prob, out=p)  # p is a fresh array of ours
+    if callable(target):  # p was made from the policy here, so it can be divided in place
+        return np.divide(p, episodes.action_prob, out=p)
+    return p / episodes.action_prob  # p may be the caller's own array (or a view of it)
 
 
 def _cumprod_steps(x: np.ndarray) -> np.ndarray:

@@ -234,3 +234,15 @@ def test_summary_statistics_are_numpys():
         x = rng.normal(size=n) * 1e3 + 7
         for ddof in (0, 1):
             assert est_module._mean_std(x, ddof) == (float(np.mean(x)), float(np.std(x, ddof=ddof)))
+
+
+def test_estimators_leave_the_callers_probabilities_untouched(rollouts_with_padding):
+    cfg, eps = rollouts_with_padding
+    full = eps.subset(np.arange(len(eps)))
+    full.mask[:] = True  # no padding: the path that divides without np.where
+    pi = target_action_probs(SoftmaxSweetness(cfg, 0.5), full)
+    before = pi.copy()
+    for est in (TrajectoryIS, PerDecisionIS, WeightedIS, PerDecisionWIS):
+        est().estimate(full, pi)
+        est().estimate(full, pi[:, :])  # a view
+    np.testing.assert_array_equal(pi, before)
