@@ -39,7 +39,7 @@ import numpy as np
 
 from offrl.env import EnvConfig
 from offrl.policies import Policy, behaviour_policy
-from offrl.simulator import Rollouts, rollout
+from offrl.simulator import Rollouts, discounts, rollout
 
 REQUIRED_COLUMNS = (
     "eps_id",
@@ -121,9 +121,8 @@ class Episodes:
 
     def returns(self, gamma: float = 1.0) -> np.ndarray:
         """Each episode's return ``sum_t gamma**t r_t``, shape ``(num_episodes,)``."""
-        discounts = gamma ** np.arange(self.rewards.shape[1], dtype=np.float64)
         r = self.rewards if self.mask.all() else np.where(self.mask, self.rewards, 0.0)
-        return np.asarray(r, dtype=np.float64) @ discounts
+        return np.asarray(r, dtype=np.float64) @ discounts(self.rewards.shape[1], gamma)
 
     def returns_to_go(self, gamma: float = RETURN_TO_GO_GAMMA) -> np.ndarray:
         return discounted_returns_to_go(self.rewards, gamma, self.mask)

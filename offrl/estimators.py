@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from offrl.dataset import Episodes
+from offrl.simulator import discounts
 
 
 class OPEError(ValueError):
@@ -69,6 +71,9 @@ BLOCK_STEPS = 1 << 14
 # max, no temporaries; NaN fails every comparison), and only if that fails is the exact check
 # run on the real steps, to raise an error that names the first bad one (or to find that the
 # offending values are all in the padding, which is fine).
+
+
+_TINY = float(np.nextafter(0.0, 1.0))  # the smallest positive float
 
 
 def _eps_name(eps_id) -> str:
@@ -141,7 +146,7 @@ def _check_episodes(episodes: Episodes) -> None:
                 f"reward {float(r[_first(bad)])!r} is not a finite number at {_where(episodes, bad)}"
             )
     mu = np.asarray(episodes.action_prob)
-    if mu.dtype.kind != "f" or not _within(mu, np.nextafter(0.0, 1.0), 1.0):
+    if mu.dtype.kind != "f" or not _within(mu, _TINY, 1.0):
         mu = mu.astype(np.float64)
         bad = ~((mu > 0) & (mu <= 1)) & m
         if np.any(bad):
@@ -197,7 +202,7 @@ def _policy_block(policy, episodes: Episodes, block: slice) -> np.ndarray:
     if not (_within(probs, 0.0, 1.0) and _within(sums, 1.0 - POLICY_SUM_ATOL, 1.0 + POLICY_SUM_ATOL)):
         _check_probability_rows(probs, episodes, block)
     picked = _pick(probs, actions.reshape(-1)).reshape(b, T)
-    return picked.astype(np.float64) if m.all() else np.where(m, picked, 1.0)
+    return picked.astype(np.float64, copy=False) if m.all() else np.where(m, picked, 1.0)
 
 
 def _pick(probs: np.ndarray, actions: np.ndarray) -> np.ndarray:
@@ -205,10 +210,18 @@ def _pick(probs: np.ndarray, actions: np.ndarray) -> np.ndarray:
     ~3x faster than fancy indexing)."""
     n, k = probs.shape
     if probs.T.flags.c_contiguous:  # one row per action, e.g. offrl.policies.softmax's result
-        return probs.T.reshape(-1).take(actions * n + np.arange(n))
+        return probs.T.reshape(-1).take(actions * n + _arange(n, 1))
     if probs.flags.c_contiguous:
-        return probs.reshape(-1).take(np.arange(0, n * k, k) + actions)
-    return probs[np.arange(n), actions]
+        return probs.reshape(-1).take(_arange(n, k) + actions)
+    return probs[_arange(n, 1), actions]
+
+
+@lru_cache(maxsize=8)
+def _arange(n: int, step: int) -> np.ndarray:
+    """``np.arange(0, n * step, step)``, read-only and cached (blocks repeat their size)."""
+    a = np.arange(0, n * step, step)
+    a.flags.writeable = False
+    return a
 
 
 def _check_probability_rows(probs: np.ndarray, episodes: Episodes, block: slice) -> None:
@@ -348,14 +361,14 @@ def trajectory_weights(episodes: Episodes, target) -> np.ndarray:
 def effective_sample_size(weights: np.ndarray) -> float:
     """Kish's effective sample size ``(sum_i W_i)**2 / sum_i W_i**2`` (n when all weights are
     equal, 1 when one episode carries all the weight, 0 when all weights are 0)."""
-    w = np.asarray(weights, dtype=np.float64)
-    sq = float(np.sum(w**2))
-    return float(np.sum(w) ** 2 / sq) if sq > 0 else 0.0
+    w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    sq = float(w @ w)
+    return float(np.add.reduce(w)) ** 2 / sq if sq > 0 else 0.0
 
 
 def _discounts(episodes: Episodes, gamma: float) -> np.ndarray:
-    """``gamma**t`` for every step t, shape ``(max_len,)``."""
-    return gamma ** np.arange(episodes.mask.shape[1], dtype=np.float64)
+    """``gamma**t`` for every step t, shape ``(max_len,)`` (read-only)."""
+    return discounts(episodes.mask.shape[1], gamma)
 
 
 def _rewards(episodes: Episodes) -> np.ndarray:

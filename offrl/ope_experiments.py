@@ -34,7 +34,7 @@ from offrl.dataset import Episodes
 from offrl.env import EnvConfig
 from offrl.estimators import ESTIMATORS, OPEError, target_action_probs
 from offrl.policies import Policy, behaviour_policy
-from offrl.simulator import PolicyValue, evaluate_policy, rollout
+from offrl.simulator import PolicyValue, discounts, evaluate_policy, rollout
 
 #: The reference estimators' names (as in :mod:`offrl.estimators`) and the short column labels
 #: used in tables and plots.
@@ -74,7 +74,7 @@ def batched_estimates(pi, mu, rewards, gamma: float = 1.0, mask=None) -> dict[st
     rho = np.where(m, pi / np.where(m, mu, 1.0), 1.0)
     w = np.cumprod(rho, axis=-1)
     W = w[..., -1]
-    disc = np.where(m, gamma ** np.arange(pi.shape[-1]), 0.0)
+    disc = np.where(m, discounts(pi.shape[-1], gamma), 0.0)
     r = np.where(m, r, 0.0)
     G = np.sum(disc * r, axis=-1)
     n = pi.shape[-2]
@@ -400,7 +400,7 @@ def _partial_values(policy, config, horizons, num_episodes, gamma) -> np.ndarray
     first ``H`` steps)."""
     cfg = dataclasses.replace(config, max_steps=int(max(horizons)))
     r = rollout(policy, num_episodes, cfg, seed=TRUTH_SEED).rewards.astype(np.float64)
-    partial = np.cumsum(r * gamma ** np.arange(r.shape[1]), axis=1).mean(axis=0)
+    partial = np.cumsum(r * discounts(r.shape[1], gamma), axis=1).mean(axis=0)
     return partial[np.asarray(horizons) - 1]
 
 

@@ -42,9 +42,10 @@ def softmax(logits: np.ndarray, axis: int = -1, temperature: float = 1.0) -> np.
     dtype = np.result_type(x.dtype, np.float64)
     if x.ndim == 2 and axis in (-1, 1) and 0 < x.shape[1] <= _FEW_ACTIONS:
         z = np.empty(x.shape[::-1], dtype)  # z[k] = logits of action k for every row
-        z[...] = x.T
-        if temperature != 1.0:
-            z /= temperature
+        if temperature != 1.0:  # converts and divides in one pass, the same numbers
+            np.divide(x.T, temperature, out=z, dtype=dtype)
+        else:
+            z[...] = x.T
         z -= np.maximum.reduce(z, axis=0)
         np.exp(z, out=z)
         z /= np.add.reduce(z, axis=0)

@@ -13,11 +13,25 @@ same seed it reproduces the gymnasium environment step by step. It is used for
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from offrl.env import EnvConfig, transition
 from offrl.policies import Policy
+
+
+@lru_cache(maxsize=64)
+def _discounts(num_steps: int, gamma: float) -> np.ndarray:
+    d = gamma ** np.arange(num_steps, dtype=np.float64)
+    d.flags.writeable = False  # shared by every caller
+    return d
+
+
+def discounts(num_steps: int, gamma: float) -> np.ndarray:
+    """``gamma**t`` for ``t = 0 .. num_steps-1``, float64, read-only (cached: the returns and
+    the estimators ask for the same few horizons and discounts again and again)."""
+    return _discounts(int(num_steps), float(gamma))
 
 
 class VectorRecommender:
@@ -83,8 +97,7 @@ class Rollouts:
 
     def returns(self, gamma: float = 1.0) -> np.ndarray:
         """Discounted return of every episode, ``G = sum_t gamma**t r_t``, shape ``(n,)``."""
-        discounts = gamma ** np.arange(self.rewards.shape[1])
-        return self.rewards.astype(np.float64) @ discounts
+        return self.rewards.astype(np.float64) @ discounts(self.rewards.shape[1], gamma)
 
 
 def _seeds(seed):

@@ -34,6 +34,7 @@ from offrl import (
     UniformRandom,
     WeightedIS,
     generate_dataset,
+    importance_ratios,
     load_episodes,
     target_action_probs,
     validate_file,
@@ -763,6 +764,19 @@ def test_large_finite_weights_are_accepted(logged):
     for est in ESTIMATORS:
         e = est().estimate(eps, np.ones(eps.actions.shape))
         assert all(map(math.isfinite, (e.value, e.stderr, e.ess))), e
+
+
+def test_huge_finite_rewards_are_not_mistaken_for_infinite(logged):
+    """Rewards near float64's limit are finite (their sum is not: a fast check must not sum
+    them), and an infinite one among them is still found."""
+    r = np.array(logged.rewards, dtype=np.float64)
+    r[0, 0] = r[1, 0] = 1.5e308
+    eps = copy(logged, rewards=r)
+    rho = importance_ratios(eps, uniform_target(eps))  # no OPEError
+    assert np.isfinite(rho).all()
+    r[1, 1] = np.inf  # while a real infinity is still found and located
+    with pytest.raises(OPEError, match=r"reward inf is not a finite number at .*step 1"):
+        importance_ratios(eps, uniform_target(eps))
 
 
 def test_float32_policy_probabilities_are_accepted(logged):

@@ -14,6 +14,7 @@ from offrl import (
     evaluate_policy,
     rollout,
 )
+from offrl.simulator import discounts
 
 
 @pytest.mark.parametrize("obs_mode", ["sweetness", "sugar", "history"])
@@ -105,3 +106,13 @@ def test_discounted_returns():
     ro = rollout(UniformRandom(cfg), 5, cfg, seed=0)
     r = ro.rewards.astype(float)
     np.testing.assert_allclose(ro.returns(0.5), r[:, 0] + 0.5 * r[:, 1] + 0.25 * r[:, 2])
+
+
+def test_discounts_are_cached_read_only_powers():
+    d = discounts(5, 0.9)
+    np.testing.assert_array_equal(d, 0.9 ** np.arange(5.0))
+    assert discounts(np.int64(5), np.float64(0.9)) is d  # one cached array per (steps, gamma)
+    assert not d.flags.writeable  # shared, so nobody can change it for the others
+    with pytest.raises(ValueError):
+        d[0] = 2.0
+    np.testing.assert_array_equal(discounts(3, 1), [1.0, 1.0, 1.0])
