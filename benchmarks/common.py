@@ -6,6 +6,9 @@ Timing rules used by every section:
 * two things compared with each other are timed **side by side**: their runs alternate (A, B,
   A, B, ...) so that a burst of load from another process hits both, and the ratio is the ratio
   of the two medians;
+* a call much shorter than a timer-worthy interval is timed as ``timeit`` does: one sample is
+  the time per call over enough consecutive calls to last ``min_sample_s``; the first call of
+  each sample (right after the other side ran, with the caches it left) is reported on its own;
 * wall time is what the issue asks for; CPU time of this process (``time.process_time``) is
   recorded beside it, so a run on a busy machine shows itself (CPU time much below wall time
   means the process waited for a core).
@@ -14,6 +17,7 @@ Timing rules used by every section:
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 import platform
 import statistics
@@ -68,24 +72,48 @@ def timed(fn: Callable[[], object]) -> tuple[float, float, object]:
     return w1 - w0, c1 - c0, result
 
 
-def side_by_side(fns: dict[str, Callable[[], object]], repeat: int, warmup: int = 0) -> dict:
-    """Time several functions in alternation, ``repeat`` times each after ``warmup`` untimed
+def side_by_side(
+    fns: dict[str, Callable[[], object]], repeat: int, warmup: int = 0, min_sample_s: float = 0.0
+) -> dict:
+    """Time several functions in alternation, ``repeat`` samples each after ``warmup`` untimed
     rounds. Returns ``{name: summary}`` (see :func:`summarise`) and keeps each function's last
-    result under ``"_result"`` (not written to JSON)."""
+    result under ``"_result"`` (not written to JSON).
+
+    A sample is one call, or with ``min_sample_s`` the time per call over as many consecutive
+    calls as last at least that long (``calls_per_sample``, fixed from the warm-up round), as
+    ``timeit`` does: a call of a fraction of a millisecond timed alone measures the caches that
+    the other function has just evicted as much as the function itself. The first call of every
+    sample is timed on its own too (``first_call_median_s``): that is the function right after
+    the other one ran, cold.
+    """
+    if min_sample_s > 0:
+        warmup = max(warmup, 1)
     wall: dict[str, list[float]] = {k: [] for k in fns}
     cpu: dict[str, list[float]] = {k: [] for k in fns}
+    first: dict[str, list[float]] = {k: [] for k in fns}
+    number = dict.fromkeys(fns, 1)
     last: dict[str, object] = {}
-    for _ in range(warmup):
+    for i in range(warmup):
         for name, fn in fns.items():
-            last[name] = fn()
+            w, _, last[name] = timed(fn)
+            if i == warmup - 1 and min_sample_s > 0:
+                number[name] = max(1, math.ceil(min_sample_s / max(w, 1e-9)))
     for _ in range(repeat):
         for name, fn in fns.items():
-            w, c, last[name] = timed(fn)
-            wall[name].append(w)
-            cpu[name].append(c)
+            c0, w0 = time.process_time(), time.perf_counter()
+            last[name] = fn()
+            w1 = time.perf_counter()
+            for _ in range(number[name] - 1):
+                fn()
+            w2, c2 = time.perf_counter(), time.process_time()
+            first[name].append(w1 - w0)
+            wall[name].append((w2 - w0) / number[name])
+            cpu[name].append((c2 - c0) / number[name])
     out = {}
     for name in fns:
         out[name] = summarise(wall[name], cpu[name])
+        out[name]["calls_per_sample"] = number[name]
+        out[name]["first_call_median_s"] = statistics.median(first[name])
         out[name]["_result"] = last[name]
     return out
 

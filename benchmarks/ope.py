@@ -17,6 +17,12 @@ are per-decision despite their names; see offrl/estimators.py).
   (``ope_speedup_vs_rllib_probs_once``), beside the like-for-like one; the time includes
   evaluating the policy.
 
+Timing: the three alternate (RLlib, offrl, offrl with probabilities once, RLlib, ...); each
+sample lasts at least ``MIN_SAMPLE_S`` (one or a few of RLlib's calls, tens to hundreds of
+offrl's at the small sizes) and gives the time per call, the way ``timeit`` measures a short
+function. The first call of every sample is also kept (``speedup_first_call``): offrl right
+after RLlib's run, whose Python loops have evicted numpy's code and data from the caches.
+
 Numbers: RLlib does not use the policy's probabilities as they are. ``compute_action_probs``
 takes the policy's float64 log-likelihoods, ``convert_to_numpy`` rounds them to float32, and
 ``np.exp`` runs in float32: RLlib's target probability is ``exp(float32(log pi))``. Like is
@@ -34,6 +40,9 @@ from benchmarks.common import log, side_by_side, timed
 
 FIELDS = ("v_behavior", "v_behavior_std", "v_target", "v_target_std", "v_gain", "v_delta")
 GAMMA = 0.99
+#: A timed sample lasts at least this long (many calls of offrl's sub-millisecond estimate; one
+#: or a few of RLlib's): see benchmarks/common.py:side_by_side.
+MIN_SAMPLE_S = 0.05
 TIMED_TARGET = "softmax0.5"
 
 
@@ -129,7 +138,7 @@ def run(opts) -> dict:
                 "offrl_probs_once": lambda: _ours_probs_once(eps, target),
             },
             repeat=repeats[n],
-            warmup=0,
+            min_sample_s=MIN_SAMPLE_S,
         )
         conversion_s, _, _ = timed(lambda: to_sample_batch(eps))
         row = {
@@ -142,6 +151,11 @@ def run(opts) -> dict:
             "rllib_sample_batch_conversion_s": round(conversion_s, 6),
             "speedup": t["rllib"]["median_s"] / t["offrl"]["median_s"],
             "speedup_probs_once": t["rllib"]["median_s"] / t["offrl_probs_once"]["median_s"],
+            # Each function's first call of a sample, right after the others ran (cold caches).
+            "speedup_first_call": t["rllib"]["first_call_median_s"]
+            / t["offrl"]["first_call_median_s"],
+            "speedup_probs_once_first_call": t["rllib"]["first_call_median_s"]
+            / t["offrl_probs_once"]["first_call_median_s"],
             # The same ratio in CPU time of this process (less sensitive to other load; every
             # computation here runs in this process, RLlib's old-stack estimators included).
             "speedup_cpu": t["rllib"]["cpu_median_s"] / t["offrl"]["cpu_median_s"],
@@ -179,6 +193,10 @@ def run(opts) -> dict:
     out["speedup_min"] = min(r["speedup"] for r in out["sizes"])
     out["speedup_cpu_min"] = min(r["speedup_cpu"] for r in out["sizes"])
     out["speedup_probs_once_min"] = min(r["speedup_probs_once"] for r in out["sizes"])
+    out["speedup_first_call_min"] = min(r["speedup_first_call"] for r in out["sizes"])
+    out["speedup_probs_once_first_call_min"] = min(
+        r["speedup_probs_once_first_call"] for r in out["sizes"]
+    )
     out["max_abs_diff"] = max(r["max_abs_diff"] for r in out["sizes"])
     out["max_rel_diff"] = max(r["max_rel_diff"] for r in out["sizes"])
     for kind in ("float32_probs", "full_precision_probs"):
@@ -200,10 +218,16 @@ def table(res: dict) -> list[tuple[str, str, str]]:
     for r in res["sizes"]:
         rows.append((
             f"{r['episodes']:,} episodes: RLlib / offrl",
-            f"{r['rllib']['median_s']:.4f} s / {r['offrl']['median_s']:.4f} s = "
+            f"{r['rllib']['median_s']:.4f} s / {r['offrl']['median_s']:.5f} s = "
             f"{r['speedup']:.1f}x (CPU time: {r['speedup_cpu']:.1f}x; probabilities once: "
-            f"{r['offrl_probs_once']['median_s']:.4f} s, {r['speedup_probs_once']:.1f}x)",
+            f"{r['offrl_probs_once']['median_s']:.5f} s, {r['speedup_probs_once']:.1f}x)",
             ">= 100x",
+        ))  # fmt: skip
+        rows.append((
+            "  ... first call after RLlib's (cold)",
+            f"{r['speedup_first_call']:.1f}x (probabilities once: "
+            f"{r['speedup_probs_once_first_call']:.1f}x)",
+            "",
         ))  # fmt: skip
     rows.append((
         "max |offrl - RLlib| (RLlib's probabilities)",
