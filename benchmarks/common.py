@@ -17,7 +17,6 @@ Timing rules used by every section:
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import os
 import platform
 import statistics
@@ -80,24 +79,30 @@ def side_by_side(
     result under ``"_result"`` (not written to JSON).
 
     A sample is one call, or with ``min_sample_s`` the time per call over as many consecutive
-    calls as last at least that long (``calls_per_sample``, fixed from the warm-up round), as
-    ``timeit`` does: a call of a fraction of a millisecond timed alone measures the caches that
-    the other function has just evicted as much as the function itself. The first call of every
+    calls as last at least that long (``calls_per_sample``), as
+    ``timeit`` does (the number is found by doubling it, untimed, before the samples): a call of
+    a fraction of a millisecond timed alone measures the caches that the other function has just
+    evicted as much as the function itself. The first call of every
     sample is timed on its own too (``first_call_median_s``): that is the function right after
     the other one ran, cold.
     """
-    if min_sample_s > 0:
-        warmup = max(warmup, 1)
     wall: dict[str, list[float]] = {k: [] for k in fns}
     cpu: dict[str, list[float]] = {k: [] for k in fns}
     first: dict[str, list[float]] = {k: [] for k in fns}
     number = dict.fromkeys(fns, 1)
     last: dict[str, object] = {}
-    for i in range(warmup):
+    for _ in range(warmup):
         for name, fn in fns.items():
-            w, _, last[name] = timed(fn)
-            if i == warmup - 1 and min_sample_s > 0:
-                number[name] = max(1, math.ceil(min_sample_s / max(w, 1e-9)))
+            last[name] = fn()
+    if min_sample_s > 0:  # calls per sample, doubled until they last long enough (timeit)
+        for name, fn in fns.items():
+            while True:
+                w0 = time.perf_counter()
+                for _ in range(number[name]):
+                    last[name] = fn()
+                if time.perf_counter() - w0 >= min_sample_s:
+                    break
+                number[name] *= 2
     for _ in range(repeat):
         for name, fn in fns.items():
             c0, w0 = time.process_time(), time.perf_counter()
