@@ -79,12 +79,11 @@ def side_by_side(
     result under ``"_result"`` (not written to JSON).
 
     A sample is one call, or with ``min_sample_s`` the time per call over as many consecutive
-    calls as last at least that long (``calls_per_sample``), as
-    ``timeit`` does (the number is found by doubling it, untimed, before the samples): a call of
-    a fraction of a millisecond timed alone measures the caches that the other function has just
-    evicted as much as the function itself. The first call of every
-    sample is timed on its own too (``first_call_median_s``): that is the function right after
-    the other one ran, cold.
+    calls as last at least that long (``calls_per_sample``, found by doubling, untimed, before
+    the samples), as ``timeit`` does: a call of a fraction of a millisecond timed alone measures
+    the caches that the other function has just evicted as much as the function itself. The
+    first call of every sample is timed on its own too (``first_call_median_s``): that is the
+    function right after the other one ran, cold.
     """
     wall: dict[str, list[float]] = {k: [] for k in fns}
     cpu: dict[str, list[float]] = {k: [] for k in fns}

@@ -366,11 +366,6 @@ def effective_sample_size(weights: np.ndarray) -> float:
     return float(np.add.reduce(w)) ** 2 / sq if sq > 0 else 0.0
 
 
-def _discounts(episodes: Episodes, gamma: float) -> np.ndarray:
-    """``gamma**t`` for every step t, shape ``(max_len,)`` (read-only)."""
-    return discounts(episodes.mask.shape[1], gamma)
-
-
 def _rewards(episodes: Episodes) -> np.ndarray:
     """``r_it``, 0 on padding, shape ``(n, max_len)``."""
     m = episodes.mask
@@ -440,7 +435,7 @@ class PerDecisionIS:
 
     def estimate(self, episodes: Episodes, target) -> Estimate:
         w = cumulative_weights(episodes, target)
-        per_episode = (w * _rewards(episodes)) @ _discounts(episodes, self.gamma)
+        per_episode = (w * _rewards(episodes)) @ discounts(episodes.mask.shape[1], self.gamma)
         return _estimate(self.name, per_episode, w[:, -1])
 
 
@@ -492,7 +487,8 @@ class PerDecisionWIS:
         else:
             wbar = np.where(m, w, 0.0).sum(axis=0) / m.sum(axis=0)
         _nonzero_total(wbar, lambda t: f" at step {t}")
-        per_episode = (w * _rewards(episodes)) @ (_discounts(episodes, self.gamma) / wbar)
+        d = discounts(episodes.mask.shape[1], self.gamma)
+        per_episode = (w * _rewards(episodes)) @ (d / wbar)
         return _estimate(self.name, per_episode, w[:, -1])
 
 
