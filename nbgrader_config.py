@@ -104,3 +104,17 @@ c.IgnorePattern.pattern = (
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.create_student = True  # any folder under submitted/ is a student
 c.LimitOutput.max_lines = 1000
+
+# ---------------------------------------------------------------------------------------------
+# Trustworthy grading (the instructor's repository): when the `grading` package is installed,
+# autograde runs every submission in a bubblewrap sandbox (grading/execute.py) and feedback hides
+# hidden tests and learner JavaScript (grading/feedback.py). `make grade` grades a class in
+# parallel through the same pipeline. The learner edition has no `grading` package: there this
+# file only serves `nbgrader validate`.
+# ---------------------------------------------------------------------------------------------
+import importlib.util  # noqa: E402
+
+if importlib.util.find_spec("grading") is not None:
+    import grading.config  # noqa: E402
+
+    grading.config.configure(c, c.CourseDirectory.root)

@@ -1,0 +1,196 @@
+"""Execute one sanitized submission inside the sandbox (``python -m grading.runner``).
+
+Started by :mod:`grading.execute` through :func:`grading.sandbox.sandbox_argv`; reads its inputs
+from ``/grader`` (read-only), runs the notebook with **nbgrader's own** ``Execute`` preprocessor
+(same timeouts and error handling as ``nbgrader autograde``) in ``/home/learner``, and writes one
+JSON document to the result pipe given by ``--result-fd``::
+
+    {"notebook": <executed notebook>, "report": {"guard": [...], "flags": [...], ...}}
+
+Hardening that lives here (the kernel runs as the same uid as this process):
+
+* this process makes itself non-dumpable, so the learner's kernel can neither ptrace it nor open
+  its file descriptors through /proc (the result pipe stays out of reach);
+* cells never skip execution because of their tags (nbclient skips cells tagged
+  ``skip-execution`` by default, and tags are not checksummed): the skip tag is a random token;
+* the kernel starts with the in-kernel guard (:mod:`grading.guard`) when it is available, which
+  restores what the tests rely on before each test cell and reports tampering; its reports are
+  taken out of the notebook here and checked (one per test cell, no forgeries);
+* every output is capped in bytes (nbgrader's LimitOutput caps lines only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import sys
+import time
+from pathlib import Path
+
+GUARD_MIME = "application/x-offrl-guard+json"
+MAX_OUTPUT_BYTES = 200_000  # per output (text or base64 image); the notebook's own figures < 150 kB
+MAX_NOTEBOOK_BYTES = 16 * 2**20  # all outputs together
+
+
+def _no_dump() -> None:
+    try:
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    except (OSError, AttributeError):
+        pass
+
+
+def cell_hash(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def _output_size(out: dict) -> int:
+    if out.get("output_type") == "stream":
+        return len(out.get("text", ""))
+    if out.get("output_type") == "error":
+        return len(out.get("evalue", "")) + sum(len(t) for t in out.get("traceback", []))
+    return sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in out.get("data", {}).values())
+
+
+def cap_outputs(nb, max_output: int = MAX_OUTPUT_BYTES, max_total: int = MAX_NOTEBOOK_BYTES) -> list[str]:
+    """Cut every output to `max_output` characters (text kept with a marker, rich data replaced
+    by a note) and stop keeping outputs once the notebook holds `max_total`. Returns what was cut.
+    Error outputs are kept (shortened): they decide scores."""
+    from nbformat import NotebookNode
+
+    cut, total = [], 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            size = _output_size(out)
+            if size > max_output or (total + size > max_total and out.output_type != "error"):
+                cut.append(f"cell {i}: an output of {size} bytes was cut")
+                if out.output_type == "stream":
+                    out.text = out.text[: max_output // 2] + (
+                        f"\n... [output truncated by the grader: {size} bytes]\n"
+                    )
+                elif out.output_type == "error":
+                    out.evalue = out.evalue[:2000]
+                    out.traceback = [t[:2000] for t in out.traceback[-20:]]
+                else:
+                    out = NotebookNode(
+                        output_type="stream",
+                        name="stdout",
+                        text=f"[an output of {size} bytes was removed by the grader]\n",
+                    )
+                size = _output_size(out)
+            total += size
+            kept.append(out)
+        cell.outputs = kept
+    return cut
+
+
+def take_guard_reports(nb, grade_hashes: set[str], guard_loaded: bool) -> tuple[list, list[str]]:
+    """Remove the guard's report outputs from `nb` and check them: every test cell that ran has
+    exactly one, carrying its own hash, and no other cell has one. Returns (reports, flags)."""
+    reports, flags = [], []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        mine = [o for o in cell.get("outputs", []) if GUARD_MIME in o.get("data", {})]
+        cell.outputs = [o for o in cell.get("outputs", []) if GUARD_MIME not in o.get("data", {})]
+        h = cell_hash(cell.source)
+        is_test = h in grade_hashes
+        if not guard_loaded:
+            continue
+        if not is_test:
+            if mine:
+                flags.append(f"cell {i}: a guard report appeared outside a test cell (forged)")
+            continue
+        ran = cell.get("execution_count") is not None or cell.outputs
+        if not mine:
+            if ran:
+                flags.append(f"cell {i}: test cell ran without the guard's report (guard disabled)")
+            continue
+        if len(mine) > 1:
+            flags.append(f"cell {i}: {len(mine)} guard reports for one test cell (forged)")
+        for o in mine:
+            rep = o["data"][GUARD_MIME]
+            if not isinstance(rep, dict) or rep.get("cell") != h:
+                flags.append(f"cell {i}: a guard report that does not match the cell (forged)")
+                continue
+            reports.append({"cell": i, **rep})
+            for what in rep.get("tampered", []) or []:
+                flags.append(f"cell {i}: {what}")
+    return reports, flags
+
+
+def main(argv: list[str] | None = None) -> int:
+    _no_dump()
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--notebook", required=True)
+    ap.add_argument("--result-fd", type=int, required=True)
+    ap.add_argument("--timeout", type=int, default=240)
+    ap.add_argument("--startup-timeout", type=int, default=120)
+    ap.add_argument("--no-guard", action="store_true")
+    ap.add_argument("--mpl-cache", default="")
+    args = ap.parse_args(argv)
+    out = os.fdopen(args.result_fd, "wb")
+    t0 = time.monotonic()
+
+    import nbformat
+    from nbgrader.preprocessors import Execute
+
+    if args.mpl_cache and Path(args.mpl_cache).is_dir():  # the font cache: no rebuild on stderr
+        dest = Path(os.environ.get("HOME", "/tmp")) / ".cache" / "matplotlib"
+        shutil.copytree(args.mpl_cache, dest, dirs_exist_ok=True)
+        os.environ["MPLCONFIGDIR"] = str(dest)
+
+    nb = nbformat.reads(Path(args.notebook).read_text(encoding="utf-8"), as_version=4)
+    grade_hashes = {
+        cell_hash(c.source)
+        for c in nb.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+        and not c.get("metadata", {}).get("nbgrader", {}).get("solution")
+        and c.cell_type == "code"
+    }
+    guard = not args.no_guard
+    try:
+        import grading.guard  # noqa: F401
+    except ImportError:
+        guard = False
+    cells_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"grade-cells-{secrets.token_hex(8)}.json"
+    extra = ["--HistoryManager.hist_file=:memory:"]
+    if guard:
+        cells_file.write_text(json.dumps({"grade_cells": sorted(grade_hashes)}))
+        os.environ["OFFRL_GUARD_CELLS"] = str(cells_file)
+        extra.append('--IPKernelApp.extensions=["grading.guard"]')
+    ep = Execute(
+        timeout=args.timeout,
+        startup_timeout=args.startup_timeout,
+        interrupt_on_timeout=True,
+        extra_arguments=extra,
+        skip_cells_with_tag=f"never-skip-{secrets.token_hex(16)}",
+        kernel_name="python3",
+    )
+    report: dict = {"flags": [], "guard": [], "runner_error": None}
+    try:
+        ep.preprocess(nb, {"metadata": {"path": os.getcwd()}})
+    except Exception as e:  # kernel died, could not start...: the executed part is still graded
+        report["runner_error"] = f"{type(e).__name__}: {e}"[:2000]
+    finally:
+        os.environ.pop("OFFRL_GUARD_CELLS", None)
+    reports, flags = take_guard_reports(nb, grade_hashes, guard)
+    report["guard"] = reports
+    report["guard_loaded"] = guard
+    report["flags"] += flags
+    report["capped"] = cap_outputs(nb)
+    report["seconds"] = time.monotonic() - t0
+    out.write(json.dumps({"notebook": nb, "report": report}).encode("utf-8"))
+    out.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
