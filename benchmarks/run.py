@@ -43,7 +43,7 @@ from benchmarks.common import (  # noqa: E402
     strip_private,
 )
 
-SECTIONS = ("ope", "datagen", "course", "autograde", "marwil")
+SECTIONS = ("ope", "datagen", "course", "autograde", "marwil", "grading")
 RESULTS = REPO / "benchmarks" / "results.json"
 
 #: headline key -> (direction, goal); direction "min": the value must be >= goal, "max": <= goal.
@@ -57,6 +57,9 @@ GOALS = {
     "course_peak_rss_gib": ("max", 3.0),
     "autograde_total_s": ("max", 150.0),
     "marwil_time_to_beat_behaviour_s": (None, None),
+    "grading_parallel_efficiency": ("min", 0.85),
+    "grading_sandbox_overhead": ("max", 0.15),
+    "grading_speedup_vs_nbgrader": (None, None),
 }
 
 
@@ -93,6 +96,8 @@ def parse_args(argv=None):
         "--marwil-iterations", type=int, help="MARWIL iterations (default: lesson 04's)"
     )
     p.add_argument("--section-timeout", type=float, default=1800, help="seconds per section")
+    p.add_argument("--grading-students", type=int, help="grading: submissions per assignment")
+    p.add_argument("--grading-assignments", help="grading: comma-separated assignments")
     p.add_argument("--child", choices=SECTIONS, help=argparse.SUPPRESS)
     p.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     opts = p.parse_args(argv)

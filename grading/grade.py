@@ -145,6 +145,12 @@ def _remote_execute(nb_json: str, timeout: int, startup: int, limits, unsafe: bo
         os.environ["GRADING_UNSAFE"] = "1"
     nb = nbformat.reads(nb_json, as_version=4)
     executed, report = execute_submission(nb, timeout, startup, limits, unsafe=unsafe)
+    try:
+        import ray
+
+        report["node"] = ray.get_runtime_context().get_node_id()
+    except Exception:  # pragma: no cover - called outside Ray
+        pass
     return nbformat.writes(executed), report
 
 
@@ -159,7 +165,15 @@ def run_on_ray(jobs: list[Job], config, workers: int, unsafe: bool, cache: Path)
     from offrl.ray_setup import init_ray  # quiet start-up, RAY_ADDRESS, one retry when busy
 
     started_here = not ray.is_initialized() and not os.environ.get("RAY_ADDRESS")
-    init_ray(num_cpus=workers)
+    for attempt in range(3):  # Ray gives its raylet a hard-coded 30 s; a busy machine can miss it
+        try:
+            init_ray(num_cpus=workers)
+            break
+        except Exception as e:
+            if attempt == 2 or "timed out during startup" not in str(e):
+                raise
+            print("  Ray start-up timed out (busy machine); trying again", flush=True)
+            ray.shutdown()
     try:
         remote = ray.remote(num_cpus=1, max_retries=0)(_remote_execute)
         timeout, startup = _timeouts(config)

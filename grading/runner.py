@@ -91,6 +91,64 @@ def cap_outputs(nb, max_output: int = MAX_OUTPUT_BYTES, max_total: int = MAX_NOT
     return cut
 
 
+REDACTED = "[hidden test text removed by the grader]"
+
+
+def hidden_lines(nb) -> list[str]:
+    """Non-trivial lines of the hidden-test blocks of the test cells (what must not leak)."""
+    lines, inside = [], False
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if text.startswith("### BEGIN HIDDEN TESTS"):
+                inside = True
+            elif text.startswith("### END HIDDEN TESTS"):
+                inside = False
+            elif inside and len(text) >= 12 and not text.startswith("#"):
+                lines.append(text)
+    return sorted(set(lines), key=len, reverse=True)
+
+
+def redact_hidden(nb, lines: list[str]) -> list[str]:
+    """Remove hidden-test text from the outputs of every cell that is not a test cell (a learner's
+    cell can print what it finds in the kernel's history); returns flags."""
+    if not lines:
+        return []
+    flags = []
+    for i, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
+            continue
+        hit = False
+        for out in cell.get("outputs", []):
+            fields = []
+            if out.get("output_type") == "stream":
+                fields.append((out, "text"))
+            elif out.get("output_type") == "error":
+                fields.append((out, "evalue"))
+                out["traceback"] = [_redact(t, lines)[0] for t in out.get("traceback", [])]
+            for key, val in out.get("data", {}).items():
+                if isinstance(val, str):
+                    fields.append((out["data"], key))
+            for holder, key in fields:
+                holder[key], changed = _redact(holder[key], lines)
+                hit = hit or changed
+        if hit:
+            flags.append(f"cell {i}: its output contained hidden test code (removed)")
+    return flags
+
+
+def _redact(text: str, lines: list[str]) -> tuple[str, bool]:
+    changed = False
+    for line in lines:
+        if line in text:
+            text, changed = text.replace(line, REDACTED), True
+    return text, changed
+
+
 def take_guard_reports(nb, grade_hashes: set[str], guard_loaded: bool) -> tuple[list, list[str]]:
     """Remove the guard's report outputs from `nb` and check them: every test cell that ran has
     exactly one, carrying its own hash, and no other cell has one. Returns (reports, flags)."""
@@ -185,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     report["guard"] = reports
     report["guard_loaded"] = guard
     report["flags"] += flags
+    report["flags"] += redact_hidden(nb, hidden_lines(nb))
     report["capped"] = cap_outputs(nb)
+    report["flags"] += report["capped"]  # 200 kB in one output is not an honest exercise answer
     report["seconds"] = time.monotonic() - t0
     out.write(json.dumps({"notebook": nb, "report": report}).encode("utf-8"))
     out.close()

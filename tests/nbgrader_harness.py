@@ -335,6 +335,15 @@ def make_course(course: Path, assignments_: str | list[str], repo: Path = REPO) 
     return Path(course)
 
 
+def run_nbgrader_unchecked(args: list[str], course: Path) -> subprocess.CompletedProcess:
+    """`python -m nbgrader ARGS` in `course`, whatever its exit status (autograde exits 1 when one
+    submission of many could not be graded)."""
+    return subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course, env=release.nbgrader_env(), capture_output=True, text=True,
+    )  # fmt: skip
+
+
 def run_nbgrader(args: list[str], course: Path) -> subprocess.CompletedProcess:
     """`python -m nbgrader ARGS` in `course`; raises RuntimeError with the log on failure."""
     return release.run_nbgrader(args, Path(course))
@@ -346,10 +355,17 @@ def run_nbgrader(args: list[str], course: Path) -> subprocess.CompletedProcess:
 Scores = dict[str, dict[str, tuple[float, float]]]
 
 
-def autograde(course: Path, assignment: str, submissions: dict[str, NotebookNode]) -> Scores:
-    """Write each notebook to course/submitted/<student>/<A>/<A>.ipynb, run ONE
-    `nbgrader autograde A` for all of them, and return
-    {student: {grade_id: (score, max_score)}} read from course/gradebook.db."""
+def autograde(
+    course: Path,
+    assignment: str,
+    submissions: dict[str, NotebookNode],
+    workers: int = 2,
+    extra_args: tuple[str, ...] = (),
+) -> Scores:
+    """Write each notebook to course/submitted/<student>/<A>/<A>.ipynb, grade them all with ONE
+    `python -m grading grade A --force` (what `make grade` runs: each submission sandboxed, in
+    parallel on Ray, scored by nbgrader) and return {student: {grade_id: (score, max_score)}}
+    read from course/gradebook.db. `flags(course, A)` has the review flags."""
     course = Path(course)
     for student, nb in submissions.items():
         if not re.fullmatch(r"[A-Za-z0-9_-]+", student):
@@ -357,29 +373,42 @@ def autograde(course: Path, assignment: str, submissions: dict[str, NotebookNode
         dest = course / "submitted" / student / assignment
         dest.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(dest / f"{assignment}.ipynb"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"],
-        cwd=course,
-        env=release.nbgrader_env(),
-        capture_output=True,
-        text=True,
-    )
-    # nbgrader exits 1 if any one submission could not be processed, after grading the others:
-    # return what was graded and fail only if a student has no scores at all.
+    proc = grade_class(course, [assignment, "--force", "--workers", str(workers), *extra_args])
     try:
         scores = read_scores(course, assignment, list(submissions))
     except Exception as e:
         raise RuntimeError(
-            f"nbgrader autograde {assignment} (exit {proc.returncode}) left no scores for a "
+            f"grading {assignment} (exit {proc.returncode}) left no scores for a "
             f"submission ({e}); its log:\n{proc.stdout}\n{proc.stderr}"
         ) from None
     missing = [s for s, cells in scores.items() if not cells]
     if missing:
         raise RuntimeError(
-            f"nbgrader autograde {assignment} graded no cells of {missing}; its log:\n"
+            f"grading {assignment} graded no cells of {missing}; its log:\n"
             f"{proc.stdout}\n{proc.stderr}"
         )
     return scores
+
+
+def grade_class(course: Path, args: list[str], timeout: float | None = None):
+    """`python -m grading grade ARGS --root COURSE` (make grade), output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "grading", "grade", *args, "--root", str(course)],
+        cwd=course,
+        env=release.nbgrader_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def flags(course: Path, assignment: str) -> dict[str, list[str]]:
+    """{student: review flags} from the last grading run."""
+    import json
+
+    state = json.loads((Path(course) / ".grading" / "state.json").read_text())
+    prefix = f"{assignment}/"
+    return {k[len(prefix):]: v["flags"] for k, v in state.items() if k.startswith(prefix)}
 
 
 def read_scores(course: Path, assignment: str, students: list[str]) -> Scores:
