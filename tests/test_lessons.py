@@ -210,6 +210,20 @@ def test_untouched_release_scores_zero(assignment, lesson_run):
     assert not won, f"the blank release earns points on {won}: a test passes without an answer"
 
 
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_honest_submissions_are_not_flagged(assignment, lesson_run):
+    """make grade (which the round trip above runs) flags nothing honest: the solution, the blank
+    release and a typical mistake, executed in the sandbox with the in-kernel guard and scanned
+    (every typical mistake is scanned in tests/test_grading_scan.py)."""
+    run = lesson_run(assignment)
+    flags = h.flags(run.course, assignment)
+    honest = [s for s in run.scores if s != "tampered"]
+    flagged = {s: flags.get(s) for s in honest if flags.get(s)}
+    assert not flagged, f"honest submissions flagged for review: {flagged}"
+    if "tampered" in run.scores:
+        assert flags.get("tampered"), "edited and deleted test cells were not flagged"
+
+
 @pytest.mark.parametrize("assignment", [p for p in LESSONS if p.values[0] == TAMPER_LESSON])
 def test_edited_or_deleted_tests_cannot_raise_a_score(assignment, lesson_run):
     run = lesson_run(assignment)
