@@ -268,7 +268,6 @@ def load_ipython_extension(ip) -> None:  # noqa: C901 - one closure keeps the sn
     trace0, profile0 = sys.gettrace(), sys.getprofile()
     th_trace0 = getattr(threading, "_trace_hook", None)
     th_prof0 = getattr(threading, "_profile_hook", None)
-    gc_callbacks0 = list(gc.callbacks)
     meta_path0 = list(sys.meta_path)
     signals0 = {}
     for sname in ("SIGALRM", "SIGVTALRM", "SIGPROF", "SIGUSR1", "SIGUSR2", "SIGTERM", "SIGCHLD"):

@@ -16,13 +16,31 @@ from offrl.dataset import REQUIRED_COLUMNS, RETURN_TO_GO_GAMMA, discounted_retur
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_regenerating_the_canonical_dataset_is_byte_identical(tmp_path):
+def test_regenerating_the_canonical_dataset_reproduces_it(tmp_path):
+    """Same rows, same keys, same episodes, actions and float32 observations and rewards; the
+    float64 probability columns agree to 1e-13 relative. Byte identity holds on one CPU but not
+    across them: numpy's SIMD exp differs in the last bit between AVX2 and AVX-512 machines
+    (measured on an AMD EPYC without AVX-512: action_prob 0.603343273978152 vs
+    0.6033432739781521 in the committed file, nothing else)."""
     out = tmp_path / "regen.json"
     subprocess.run(
         [sys.executable, str(REPO / "scripts" / "make_dataset.py"), "--out", str(out)],
         check=True, capture_output=True, cwd=tmp_path,
     )  # fmt: skip
-    assert out.read_bytes() == offrl.canonical_dataset_path().read_bytes()
+    fresh = out.read_text().splitlines()
+    canon = offrl.canonical_dataset_path().read_text().splitlines()
+    assert len(fresh) == len(canon)
+    close = ("action_prob", "action_logp", "return_to_go")
+    for n, (a, b) in enumerate(zip(fresh, canon), start=1):
+        if a == b:
+            continue
+        ra, rb = json.loads(a), json.loads(b)
+        assert list(ra) == list(rb), f"line {n}: columns differ"
+        for key in ra:
+            if key in close:
+                assert ra[key] == pytest.approx(rb[key], rel=1e-13, abs=1e-300), f"line {n}: {key}"
+            else:
+                assert ra[key] == rb[key], f"line {n}: {key} differs"
 
 
 def test_canonical_dataset_shape_and_schema():

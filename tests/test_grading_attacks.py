@@ -226,15 +226,21 @@ def _tree_digest(path: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("attacks")
+def tiny_course(tmp: Path):
+    """A course (the repository's nbgrader_config.py) holding only the tiny assignment, its release
+    generated. Returns (course, solution notebook, release notebook)."""
     repo = tmp / "repo"
     (repo / "solutions" / A).mkdir(parents=True)
     shutil.copy2(h.REPO / "nbgrader_config.py", repo / "nbgrader_config.py")
     solution = tiny_assignment()
     nbformat.write(solution, str(repo / "solutions" / A / f"{A}.ipynb"))
     course = h.make_course(tmp / "course", A, repo=repo)
+    return course, solution, h.read(course / "notebooks" / A / f"{A}.ipynb")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course, solution, release = tiny_course(tmp_path_factory.mktemp("attacks"))
     with open(course / "nbgrader_config.py", "a", encoding="utf-8") as f:
         f.write(
             "\n# tests/test_grading_attacks.py: small limits, so resource attacks end quickly\n"
@@ -242,7 +248,6 @@ def graded(tmp_path_factory):
             "c.SandboxedExecute.wall_s = 90\n"
             "c.SandboxedExecute.memory_bytes = 2 * 2**30\n"
         )
-    release = h.read(course / "notebooks" / A / f"{A}.ipynb")
 
     # a listener on the host's loopback: no submission may reach it
     server = socket.socket()

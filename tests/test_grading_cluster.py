@@ -4,14 +4,13 @@ RAY_ADDRESS; the work lands on both nodes and the scores are those of a local ru
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 
-import nbformat
 import pytest
 
 from tests import nbgrader_harness as h
-from tests.test_grading_attacks import A, tiny_assignment
+from tests.test_grading_attacks import A, tiny_course
 
 pytestmark = pytest.mark.xdist_group("grading_cluster")
 
@@ -32,15 +31,7 @@ def cluster():
 
 
 def test_grading_on_two_nodes(cluster, tmp_path, monkeypatch):
-    import json
-
-    repo = tmp_path / "repo"
-    (repo / "solutions" / A).mkdir(parents=True)
-    shutil.copy2(h.REPO / "nbgrader_config.py", repo / "nbgrader_config.py")
-    solution = tiny_assignment()
-    nbformat.write(solution, str(repo / "solutions" / A / f"{A}.ipynb"))
-    course = h.make_course(tmp_path / "course", A, repo=repo)
-    release = h.read(course / "notebooks" / A / f"{A}.ipynb")
+    course, solution, release = tiny_course(tmp_path)
     wrong = h.fill_release(release, solution)
     h.cell_by_id(wrong, "ex2_answer").source = 'answer = "B"'
     students = {
