@@ -32,6 +32,9 @@ def configure(c, root: str) -> None:
         CheckCellMetadata,
     ]
     c.SandboxedExecute.cache_dir = os.path.join(root, ".grading", "cache")
+    # `make grade` writes grades.csv (with a column per cell and the review flags); nbgrader's
+    # own `export` would overwrite it with a file without flags, so it writes beside it instead.
+    c.ExportPlugin.to = os.path.join(root, "grades_nbgrader_export.csv")
     try:
         from grading import feedback
     except ImportError:  # pragma: no cover - feedback hardening not installed

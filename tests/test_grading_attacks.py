@@ -390,3 +390,31 @@ def test_the_class_still_finished_in_time(graded):
     """One run for ~20 submissions on 2 workers; the slowest attacks stop at their own limits
     (90 s wall clock, 20 s per cell): the run must not wait for anything longer."""
     assert graded["seconds"] < 20 * 60
+
+
+def test_grades_csv_and_nbgrader_export(graded):
+    import csv
+
+    course = graded["course"]
+    with open(course / "grades.csv", newline="") as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    assert set(rows) == set(graded["students"])
+    assert rows["honest"]["total"] == "3.0" and rows["honest"]["max"] == "3.0"
+    assert rows["honest"]["ex1_test"] == "2.0" and rows["honest"]["ex2_test"] == "1.0"
+    assert rows["honest"]["flags"] == "" and rows["rebind_allclose"]["flags"]
+    h.run_nbgrader(["export"], course)  # nbgrader's own export still works, beside ours
+    assert (course / "grades_nbgrader_export.csv").is_file()
+    assert "flags" in (course / "grades.csv").read_text().splitlines()[0]
+
+
+def test_a_rerun_grades_only_what_changed(graded):
+    """Last in this file: it changes one submission."""
+    course = graded["course"]
+    again = h.grade_class(course, [A])
+    assert f"{len(graded['students'])} submissions, 0 new or changed" in again.stdout, again.stdout
+    nbformat.write(
+        graded["students"]["honest"], str(course / "submitted" / "blank" / A / f"{A}.ipynb")
+    )
+    third = h.grade_class(course, [A])
+    assert "1 new or changed" in third.stdout, third.stdout
+    assert h.read_scores(course, A, ["blank"])["blank"] == FULL
