@@ -4,11 +4,15 @@
     python scripts/release.py 00_why_offline_rl    # only these
     python scripts/release.py --check              # exit 1 if notebooks/ is out of date
 
-This runs the real `nbgrader generate_assignment` with the repository's nbgrader_config.py, but in
-a throwaway course directory: gradebook.db and nbgrader's other working files never land in the
-repository. The result is exactly what `nbgrader generate_assignment A --force` writes from the
-repository root (solutions stripped, hidden tests removed, outputs cleared, checksums of locked
-cells recorded), and running the script twice gives byte-identical files.
+It does everything `nbgrader generate_assignment A --force` does from the repository root, and
+one thing more: first it gives each solutions/<A>/<A>.ipynb the course's complete notebook
+metadata (kernelspec and language_info, as JupyterLab 4 writes them: a notebook then opens
+unmodified), then it runs the real `nbgrader generate_assignment` with the repository's
+nbgrader_config.py, which registers the assignment (its cells, points and checksums) in the
+repository's gradebook.db (git-ignored) and writes the release (solutions stripped, hidden tests
+removed, outputs cleared, checksums of locked cells recorded) into a temporary folder; the release
+replaces notebooks/<A>/ only where it differs. Running it twice gives byte-identical files.
+`--check` generates in a throwaway course directory and touches nothing.
 
 tests/nbgrader_harness.py uses the functions below, so the tests check the same release process.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import os
 import shutil
 import subprocess
@@ -32,6 +37,41 @@ RELEASE = "notebooks"
 _IGNORE = shutil.ignore_patterns(
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store", "ray_results"
 )
+
+
+# The top-level notebook metadata every lesson carries (solutions/ and, through nbgrader, the
+# release): what JupyterLab 4 writes once the course's kernel has run, so opening a lesson does
+# not mark it modified. `language_info.version` is the course's Python (CI's and the reference
+# machine's); a learner's other 3.11.x only changes that field on their first save.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+    "version": "3.11.7",
+}
+
+
+def _dump(nb: dict) -> str:
+    """A notebook as nbformat writes it (indent 1, sorted keys, UTF-8, final newline)."""
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def normalise_metadata(path: Path, check: bool = False) -> bool:
+    """Give the notebook at `path` the course's kernelspec and language_info (top-level metadata
+    only; cells untouched). Returns True if it had to change (with check=True: would have)."""
+    raw = path.read_text(encoding="utf-8")
+    nb = json.loads(raw)
+    meta = nb.setdefault("metadata", {})
+    if meta.get("kernelspec") == KERNELSPEC and meta.get("language_info") == LANGUAGE_INFO:
+        return False
+    if not check:
+        meta["kernelspec"], meta["language_info"] = dict(KERNELSPEC), dict(LANGUAGE_INFO)
+        path.write_text(_dump(nb), encoding="utf-8")
+    return True
 
 
 def find_assignments(repo: Path = REPO) -> list[str]:
@@ -96,6 +136,20 @@ def build_release(assignment: str, workdir: Path, repo: Path = REPO) -> Path:
     return generate(course, assignment)
 
 
+def generate_registered(assignment: str, workdir: Path, repo: Path = REPO) -> Path:
+    """`nbgrader generate_assignment A --force` in the repository itself (so A, its cells and
+    points are registered in repo/gradebook.db, as nbgrader does), writing the release into
+    `workdir` instead of notebooks/; returns workdir/A."""
+    out = Path(workdir) / "release"
+    run_nbgrader(
+        ["generate_assignment", assignment, "--force",
+         f"--CourseDirectory.release_directory={out}"], repo,
+    )  # fmt: skip
+    if not (out / assignment / f"{assignment}.ipynb").is_file():
+        raise RuntimeError(f"nbgrader wrote no {out / assignment / assignment}.ipynb")
+    return out / assignment
+
+
 def _same_tree(a: Path, b: Path) -> bool:
     cmp = filecmp.dircmp(a, b, ignore=[])
     if cmp.left_only or cmp.right_only or cmp.funny_files:
@@ -107,12 +161,22 @@ def _same_tree(a: Path, b: Path) -> bool:
 
 
 def release(assignments: list[str], check: bool = False, repo: Path = REPO) -> list[str]:
-    """Regenerate notebooks/<A>/ for each assignment (or, with check=True, only compare).
-    Returns the assignments whose committed release differed from a fresh one."""
+    """Regenerate notebooks/<A>/ for each assignment and register it in gradebook.db (or, with
+    check=True, only compare). Returns the assignments whose committed release (or solution
+    metadata) differed from a fresh one."""
     differ = []
     for a in assignments:
+        if normalise_metadata(repo / SOURCE / a / f"{a}.ipynb", check=check):
+            verb = "lacks" if check else "given"
+            print(f"{a}: {SOURCE}/{a}/{a}.ipynb {verb} the course's notebook metadata")
+            if check:
+                differ.append(a)
+                continue
         with tempfile.TemporaryDirectory(prefix=f"release-{a}-") as tmp:
-            fresh = build_release(a, Path(tmp), repo)
+            if check:
+                fresh = build_release(a, Path(tmp), repo)
+            else:
+                fresh = generate_registered(a, Path(tmp), repo)
             target = repo / RELEASE / a
             if target.is_dir() and _same_tree(fresh, target):
                 print(f"{a}: up to date")
