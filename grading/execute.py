@@ -77,7 +77,8 @@ def execute_submission(
             work.mkdir()
             cmd = [sys.executable, "-m", "grading.runner", "--notebook", str(tmp / "in.ipynb"),
                    "--mpl-cache", mpl, *runner_args]  # fmt: skip
-            result = sandbox.run_limited(cmd, limits, cwd=str(work))
+            env = {**os.environ, "NBGRADER_EXECUTION": "autograde"}  # as inside the sandbox
+            result = sandbox.run_limited(cmd, limits, cwd=str(work), env=env)
         else:
             sandbox.check_available()
             ro = {f"{sandbox.GRADER_DIR}/in.ipynb": str(tmp / "in.ipynb")}

@@ -175,7 +175,7 @@ class SafeFeedback(NbGraderPreprocessor):
         100_000, help="Largest text output (characters) kept whole; longer ones are cut"
     ).tag(config=True)
     max_image_bytes = Integer(
-        200_000,
+        1_000_000,
         help="Largest image (base64 characters) kept; larger ones become a text note. Above "
         "max_bytes by default: the lessons' own figures reach ~150 kB (grading/runner.py)",
     ).tag(config=True)

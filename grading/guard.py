@@ -94,6 +94,27 @@ def _is_learner_code(code) -> bool:
             or fn.startswith("<cell"))
 
 
+def _from_learner(v, depth: int = 0) -> bool:
+    """Whether `v` is (or wraps) code written in the notebook. Libraries legitimately patch the
+    stdlib and IPython (Ray wraps ``inspect.getfile``...): in the non-strict modules only a
+    replacement that comes from the notebook is restored and reported."""
+    if depth > 4:
+        return False
+    code = getattr(v, "__code__", None)
+    if code is None:
+        code = getattr(getattr(v, "__func__", None), "__code__", None)
+    if code is not None:
+        return _is_learner_code(code)
+    if isinstance(v, type) or callable(v):
+        if getattr(v, "__module__", None) == "__main__":
+            return True
+    for attr in ("func", "__wrapped__"):  # functools.partial, decorators
+        inner = getattr(v, attr, None)
+        if inner is not None and inner is not v:
+            return _from_learner(inner, depth + 1)
+    return False
+
+
 def _same(a, b) -> bool:
     """Same length and the same objects in order (never calls a learner ``__eq__``)."""
     return len(a) == len(b) and all(x is y for x, y in zip(a, b))
@@ -402,8 +423,15 @@ def load_ipython_extension(ip) -> None:  # noqa: C901 - one closure keeps the sn
                     pass
                 out.append(f"the class of module {name} was changed")
             d = mod.__dict__
-            for k, v in snap.items():
-                if d.get(k, _missing) is not v and k != "__warningregistry__":
+            for k, v in list(snap.items()):
+                cur = d.get(k, _missing)
+                if cur is not v and k != "__warningregistry__":
+                    if not strict and not _from_learner(cur):
+                        if cur is _missing:  # a library's own change: the new normal
+                            del snap[k]
+                        else:
+                            snap[k] = cur
+                        continue
                     d[k] = v
                     out.append(f"{name}.{k} was replaced")
             if strict:
@@ -415,8 +443,16 @@ def load_ipython_extension(ip) -> None:  # noqa: C901 - one closure keeps the sn
             d = cls.__dict__
             if len(d) == len(snap) and all(d.get(k, _missing) is v for k, v in snap.items()):
                 continue
-            for k, v in snap.items():
-                if d.get(k, _missing) is not v:
+            lenient = not _in_roots(getattr(cls, "__module__", "") or "", _STRICT_ROOTS)
+            for k, v in list(snap.items()):
+                cur = d.get(k, _missing)
+                if cur is not v and lenient and not _from_learner(cur):
+                    if cur is _missing:
+                        del snap[k]
+                    else:
+                        snap[k] = cur
+                    continue
+                if cur is not v:
                     try:
                         setattr(cls, k, v)
                     except (AttributeError, TypeError):
@@ -425,12 +461,22 @@ def load_ipython_extension(ip) -> None:  # noqa: C901 - one closure keeps the sn
             for k in [k for k in d if k not in snap]:
                 if k in ("__slotnames__", "__abstractmethods__") or k.startswith("_abc_"):
                     continue
+                if lenient and not _from_learner(d[k]):
+                    snap[k] = d[k]
+                    continue
                 try:
                     delattr(cls, k)
                 except (AttributeError, TypeError):
                     continue
                 out.append(f"{cls.__module__}.{cls.__qualname__}.{k} was added")
-        for fn, code, defaults, kwdefaults, cells in (() if light else funcs.values()):
+        for key, (fn, code, defaults, kwdefaults, cells) in (
+            () if light else list(funcs.items())
+        ):
+            if (fn.__code__ is not code or fn.__defaults__ is not defaults) and not _in_roots(
+                getattr(fn, "__module__", "") or "", _STRICT_ROOTS
+            ) and not _is_learner_code(fn.__code__):
+                funcs[key] = (fn, fn.__code__, fn.__defaults__, fn.__kwdefaults__, cells)
+                continue
             if fn.__code__ is not code:
                 fn.__code__ = code
                 out.append(f"the code of {fn.__module__}.{fn.__qualname__} was replaced")

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 GUARD_MIME = "application/x-offrl-guard+json"
-MAX_OUTPUT_BYTES = 200_000  # per output (text or base64 image); the notebook's own figures < 150 kB
+MAX_OUTPUT_BYTES = 1_000_000  # per output (text or base64 image); the lessons' figures < 300 kB
 MAX_NOTEBOOK_BYTES = 16 * 2**20  # all outputs together
 
 
@@ -149,6 +149,31 @@ def _redact(text: str, lines: list[str]) -> tuple[str, bool]:
     return text, changed
 
 
+def not_executed(nb, completed: set[int], why: str) -> list[int]:
+    """Give every test cell that did not run to completion (index not in `completed`) an error
+    output; returns their indices."""
+    from nbformat.v4 import new_output
+
+    cells = []
+    for i, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        if i not in completed and cell.source.strip() and not any(
+            o.get("output_type") == "error" for o in cell.get("outputs", [])
+        ):
+            cell.outputs = list(cell.get("outputs", [])) + [
+                new_output(
+                    "error",
+                    ename="GradingError",
+                    evalue=f"not executed: {why}",
+                    traceback=[f"GradingError: this test did not run ({why})"],
+                )
+            ]
+            cells.append(i)
+    return cells
+
+
 def take_guard_reports(nb, grade_hashes: set[str], guard_loaded: bool) -> tuple[list, list[str]]:
     """Remove the guard's report outputs from `nb` and check them: every test cell that ran has
     exactly one, carrying its own hash, and no other cell has one. Returns (reports, flags)."""
@@ -224,21 +249,40 @@ def main(argv: list[str] | None = None) -> int:
         cells_file.write_text(json.dumps({"grade_cells": sorted(grade_hashes)}))
         os.environ["OFFRL_GUARD_CELLS"] = str(cells_file)
         extra.append('--IPKernelApp.extensions=["grading.guard"]')
-    ep = Execute(
+    class _Execute(Execute):
+        """nbgrader's Execute, remembering which cells ran to completion."""
+
+        completed: set = set()
+
+        def on_cell_executed(self, **kwargs):
+            super().on_cell_executed(**kwargs)
+            self.completed.add(kwargs["cell_index"])
+
+    ep = _Execute(
         timeout=args.timeout,
         startup_timeout=args.startup_timeout,
         interrupt_on_timeout=True,
         extra_arguments=extra,
         skip_cells_with_tag=f"never-skip-{secrets.token_hex(16)}",
         kernel_name="python3",
+        iopub_timeout=30,  # after an interrupted cell on a busy machine, outputs can be slow
+        raise_on_iopub_timeout=False,  # ...and if they never come, the next cell still runs
     )
     report: dict = {"flags": [], "guard": [], "runner_error": None}
     try:
         ep.preprocess(nb, {"metadata": {"path": os.getcwd()}})
     except Exception as e:  # kernel died, could not start...: the executed part is still graded
-        report["runner_error"] = f"{type(e).__name__}: {e}"[:2000]
+        first = (str(e).strip().splitlines() or [""])[0]
+        report["runner_error"] = f"{type(e).__name__}: {first}"[:300]
     finally:
         os.environ.pop("OFFRL_GUARD_CELLS", None)
+    # A test cell that never ran has no error output, and nbgrader would count it as passed: a
+    # learner who kills their own kernel must not get the rest of the notebook for free.
+    unrun = not_executed(
+        nb, ep.completed, report["runner_error"] or "execution stopped before this cell"
+    )
+    if unrun:
+        report["not_executed"] = unrun
     reports, flags = take_guard_reports(nb, grade_hashes, guard)
     report["guard"] = reports
     report["guard_loaded"] = guard

@@ -203,6 +203,8 @@ def sandbox_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         "PYTHONDONTWRITEBYTECODE": "1",
         "TMPDIR": "/tmp",
+        # what nbgrader sets while it autogrades: lessons skip demonstrations under it
+        "NBGRADER_EXECUTION": "autograde",
     }
     for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "RAY_AUTH_MODE"):
         if k in os.environ:  # machine facts that keep numerical libraries correct, not secrets
@@ -239,6 +241,7 @@ def run_limited(
     limits: Limits = Limits(),
     stdin: bytes | None = None,
     cwd: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> RunResult:
     """Run `cmd` under the watchdog. The command writes its result to a pipe whose file descriptor
     replaces the text ``{result_fd}`` in its arguments (read up to `limits.result_bytes`); its
@@ -254,6 +257,7 @@ def run_limited(
         pass_fds=(wfd,),
         start_new_session=True,
         cwd=cwd,
+        env=env,
     )
     os.close(wfd)
     result = bytearray()

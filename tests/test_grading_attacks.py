@@ -178,6 +178,7 @@ def attacks(course: Path, port: int) -> dict[str, dict]:
             "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
             "try:\n    os.kill(-1, signal.SIGKILL)\nexcept Exception:\n    pass\n"
         ),
+        "kill_own_kernel": _attack("import os\nos.kill(os.getpid(), 9)\n"),
         "network": _attack(
             "import socket\n"
             f"for host in ['127.0.0.1', 'localhost', '8.8.8.8']:\n"
@@ -315,11 +316,14 @@ def test_no_silent_gain(graded):
 @pytest.mark.parametrize(
     "student",
     ["rebind_allclose", "rebind_reference", "input_transformer", "ast_transformer",
-     "swallow_errors", "skip_tags", "walk_for_answers", "write_gradebook", "delete_others"],
+     "swallow_errors", "skip_tags", "walk_for_answers", "write_gradebook", "delete_others",
+     "kill_own_kernel", "kill_the_grader", "always_equal_answer"],
 )  # fmt: skip
 def test_tampering_is_ineffective(graded, student):
-    """These attacks do not merely get flagged: the tests still run and fail the wrong answers."""
+    """These attacks do not merely get flagged: the tests still run (or count as failed when the
+    attack stopped them from running) and fail the wrong answers."""
     assert graded["scores"][student]["ex1_test"] == (0.0, 2.0), graded["flags"].get(student)
+    assert graded["scores"][student]["ex2_test"] == (0.0, 1.0), graded["flags"].get(student)
 
 
 @pytest.mark.parametrize(
