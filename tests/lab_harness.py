@@ -56,9 +56,15 @@ def headless_env() -> dict[str, str]:
     return env
 
 
-def fresh_clone(dest: Path, repo: Path = REPO) -> Path:
+def fresh_clone(dest: Path, repo: Path = REPO, link_installed: bool = False) -> Path:
     """What a fresh clone of this working tree holds: every tracked file, plus new files not yet
-    committed, minus what git ignores (in CI the repository is a fresh clone, so this is it)."""
+    committed, minus what git ignores (in CI the repository is a fresh clone, so this is it).
+
+    link_installed: offrl/ and grading/ become links to the repository's, which this virtualenv
+    has installed (editable). Grading runs `python -m grading...` in Ray workers and sandboxes,
+    where the copy's grading/ (found from the working directory) and the installed one would
+    otherwise differ, and the sandbox binds only the first. With its own venv, as in CI, a clone
+    needs no such thing."""
     files = subprocess.run(
         ["git", "-C", str(repo), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         check=True, capture_output=True,
@@ -69,6 +75,10 @@ def fresh_clone(dest: Path, repo: Path = REPO) -> Path:
             continue
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest / rel)
+    if link_installed:
+        for pkg in ("offrl", "grading"):
+            shutil.rmtree(dest / pkg)
+            (dest / pkg).symlink_to(repo / pkg, target_is_directory=True)
     return dest
 
 
@@ -78,11 +88,10 @@ def make(course: Path, *args: str, timeout: float = 900, use_this_venv: bool = T
     copy's requirements.txt is newer than the stamp, and a reinstall would point the editable
     packages at the copy."""
     cmd = ["make", "-C", str(course)]
+    env = env or env_with_venv()
     if use_this_venv:
         cmd += ["-o", str(VENV / ".installed-requirements"), f"VENV={VENV}"]
-    return subprocess.run(
-        [*cmd, *args], env=env or env_with_venv(), capture_output=True, text=True, timeout=timeout
-    )
+    return subprocess.run([*cmd, *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def seed_edition_venv(edition: Path) -> Path:
