@@ -77,7 +77,8 @@ def execute_submission(
             work.mkdir()
             cmd = [sys.executable, "-m", "grading.runner", "--notebook", str(tmp / "in.ipynb"),
                    "--mpl-cache", mpl, *runner_args]  # fmt: skip
-            env = {**os.environ, "NBGRADER_EXECUTION": "autograde"}  # as inside the sandbox
+            # as inside the sandbox: autograde mode, and the working folder as home
+            env = {**os.environ, "NBGRADER_EXECUTION": "autograde", "HOME": str(work)}
             result = sandbox.run_limited(cmd, limits, cwd=str(work), env=env)
         else:
             sandbox.check_available()

@@ -145,66 +145,95 @@ def _remote_execute(nb_json: str, timeout: int, startup: int, limits, unsafe: bo
         os.environ["GRADING_UNSAFE"] = "1"
     nb = nbformat.reads(nb_json, as_version=4)
     executed, report = execute_submission(nb, timeout, startup, limits, unsafe=unsafe)
-    try:
-        import ray
+    import ray
 
+    if ray.is_initialized():  # (not when Ray could not start: see run_on_ray)
         report["node"] = ray.get_runtime_context().get_node_id()
-    except Exception:  # pragma: no cover - called outside Ray
-        pass
     return nbformat.writes(executed), report
 
 
-def run_on_ray(jobs: list[Job], config, workers: int, unsafe: bool, cache: Path) -> None:
-    """Execute the jobs' sanitized notebooks in parallel on Ray; store results in `cache`."""
+def _start_ray(workers: int) -> tuple[bool, str]:
+    """(started here, why not) — Ray locally with `workers` CPUs or the cluster in RAY_ADDRESS."""
     import ray
 
+    from offrl.ray_setup import init_ray  # quiet start-up, RAY_ADDRESS, one retry when busy
+
+    started_here = not ray.is_initialized() and not os.environ.get("RAY_ADDRESS")
+    for attempt in range(2):  # Ray gives its raylet a hard-coded 30 s; a busy machine can miss it
+        try:
+            init_ray(num_cpus=workers)
+            return started_here, ""
+        except Exception as e:
+            ray.shutdown()
+            why = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+            if "timed out during startup" not in str(e):
+                return False, why
+            print("  Ray start-up timed out (busy machine); trying again", flush=True)
+    return False, why
+
+
+def run_on_ray(jobs: list[Job], config, workers: int, unsafe: bool, cache: Path) -> None:
+    """Execute the jobs' sanitized notebooks in parallel as Ray tasks (one CPU each, `workers` at a
+    time); store results in `cache`. If a LOCAL Ray cannot start (a machine too busy for its
+    hard-coded 30 s start-up), the same tasks run on `workers` threads of this process instead —
+    each one only waits for its sandbox — so one command still grades the class. A cluster that
+    cannot be reached is an error."""
     from grading.execute import notebook_key, store
 
     if not jobs:
         return
-    from offrl.ray_setup import init_ray  # quiet start-up, RAY_ADDRESS, one retry when busy
+    started_here, why = _start_ray(workers)
+    ray = None
+    if not why:
+        import ray
+    elif os.environ.get("RAY_ADDRESS"):
+        raise SystemExit(f"grade: cannot reach the Ray cluster {os.environ['RAY_ADDRESS']}: {why}")
+    else:
+        print(f"  Ray could not start ({why}); running {workers} sandboxes from this process")
+    timeout, startup = _timeouts(config)
+    limits = _limits(config)
+    for job in jobs:
+        job.key = notebook_key(job.sanitized, timeout, startup)
+    args = lambda job: (nbformat.writes(job.sanitized), timeout, startup, limits, unsafe)  # noqa: E731
+    t0 = time.monotonic()
+    done = 0
 
-    started_here = not ray.is_initialized() and not os.environ.get("RAY_ADDRESS")
-    for attempt in range(3):  # Ray gives its raylet a hard-coded 30 s; a busy machine can miss it
+    def finished(job: Job, get) -> None:
+        nonlocal done
         try:
-            init_ray(num_cpus=workers)
-            break
-        except Exception as e:
-            if attempt == 2 or "timed out during startup" not in str(e):
-                raise
-            print("  Ray start-up timed out (busy machine); trying again", flush=True)
-            ray.shutdown()
+            nb_json, report = get()
+            store(cache / f"{job.key}.json", nbformat.reads(nb_json, as_version=4), report)
+            job.report = report
+            note = report.get("error") or ""
+        except Exception as e:  # the task itself failed (node lost...): graded later, serially
+            job.error = f"{type(e).__name__}: {e}"[:500]
+            note = f"task failed ({job.error}); it will run serially"
+        done += 1
+        secs = job.report.get("wall_s", 0.0)
+        print(
+            f"  [{done}/{len(jobs)}] {job.assignment} {job.student}: executed in {secs:.1f} s"
+            f"{' — ' + note if note else ''}  ({time.monotonic() - t0:.0f} s elapsed)",
+            flush=True,
+        )
+
+    if ray is None:
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_remote_execute, *args(job)): job for job in jobs}
+            for fut in as_completed(futures):
+                finished(futures[fut], fut.result)
+        return
     try:
         remote = ray.remote(num_cpus=1, max_retries=0)(_remote_execute)
-        timeout, startup = _timeouts(config)
-        limits = _limits(config)
         pending = list(jobs)
         running: dict = {}
-        done = 0
-        t0 = time.monotonic()
         while pending or running:
             while pending and len(running) < workers:
                 job = pending.pop(0)
-                job.key = notebook_key(job.sanitized, timeout, startup)
-                ref = remote.remote(nbformat.writes(job.sanitized), timeout, startup, limits, unsafe)
-                running[ref] = job
+                running[remote.remote(*args(job))] = job
             ready, _ = ray.wait(list(running), num_returns=1)
-            job = running.pop(ready[0])
-            try:
-                nb_json, report = ray.get(ready[0])
-                store(cache / f"{job.key}.json", nbformat.reads(nb_json, as_version=4), report)
-                job.report = report
-                note = report.get("error") or ""
-            except Exception as e:  # the task itself failed (node lost...): graded later, serially
-                job.error = f"{type(e).__name__}: {e}"[:500]
-                note = f"task failed ({job.error}); it will run serially"
-            done += 1
-            secs = job.report.get("wall_s", 0.0)
-            print(
-                f"  [{done}/{len(jobs)}] {job.assignment} {job.student}: executed in {secs:.1f} s"
-                f"{' — ' + note if note else ''}  ({time.monotonic() - t0:.0f} s elapsed)",
-                flush=True,
-            )
+            finished(running.pop(ready[0]), lambda: ray.get(ready[0]))
     finally:
         if started_here:
             ray.shutdown()

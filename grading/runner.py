@@ -227,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.mpl_cache and Path(args.mpl_cache).is_dir():  # the font cache: no rebuild on stderr
         dest = Path(os.environ.get("HOME", "/tmp")) / ".cache" / "matplotlib"
-        shutil.copytree(args.mpl_cache, dest, dirs_exist_ok=True)
+        if dest.resolve() != Path(args.mpl_cache).resolve():
+            shutil.copytree(args.mpl_cache, dest, dirs_exist_ok=True)
         os.environ["MPLCONFIGDIR"] = str(dest)
 
     nb = nbformat.reads(Path(args.notebook).read_text(encoding="utf-8"), as_version=4)
