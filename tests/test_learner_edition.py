@@ -34,7 +34,9 @@ def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("edition")
     clone = lh.fresh_clone(tmp / "course")
     dest = tmp / "learners"
-    proc = lh.make(clone, "learner-edition", f"DEST={dest}")
+    # NO_CHECK=1: that notebooks/ is current is tests/test_lessons.py's job (and the refusal of
+    # a stale one is tested below on one lesson), each check regenerating every lesson
+    proc = lh.make(clone, "learner-edition", f"DEST={dest}", "NO_CHECK=1")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "learner edition written to" in proc.stdout
     return clone, dest
@@ -114,6 +116,21 @@ def test_a_leak_is_refused(tmp_path):
     shutil.copy2(REPO / "solutions" / FAST / f"{FAST}.ipynb", fake / "img" / "oops.ipynb")
     with pytest.raises(SystemExit, match="answer key found"):
         le.build(tmp_path / "out", fake, check=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_stale_release_is_refused(tmp_path):
+    fake = lh.fresh_clone(tmp_path / "course")
+    for folder in ("solutions", "notebooks"):  # one lesson keeps this quick
+        for lesson in LESSONS:
+            if lesson != FAST:
+                shutil.rmtree(fake / folder / lesson)
+    nb = fake / "notebooks" / FAST / f"{FAST}.ipynb"
+    doc = json.loads(nb.read_text())
+    doc["cells"].append({"cell_type": "markdown", "metadata": {}, "source": "edited by hand"})
+    nb.write_text(json.dumps(doc))
+    with pytest.raises(SystemExit, match="out of date.*make release"):
+        le.build(tmp_path / "out", fake, check=True)
     assert not (tmp_path / "out").exists()
 
 
