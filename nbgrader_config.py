@@ -38,8 +38,10 @@ c.CourseDirectory.ignore = [
 ]
 
 # No exchange: this course is distributed through git, and submissions are placed in
-# submitted/<student>/<A>/ by hand or with `nbgrader collect` on a JupyterHub that configures
-# its own exchange. Nothing here depends on /srv/nbgrader/exchange.
+# submitted/<student>/<A>/ by `make collect` (or by hand). Nothing here depends on an exchange;
+# it points inside the course (git-ignored) only so that the Formgrader does not complain about
+# /srv/nbgrader/exchange being missing or unwritable.
+c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".exchange")
 
 # ---------------------------------------------------------------------------------------------
 # Release generation

@@ -422,6 +422,9 @@ def train(
         # seed saw the batches in different orders (weights differed by ~0.05 after 30
         # updates); in order, a seed reproduces the same weights.
         options.preserve_order = True
+        if progress:  # the first iteration sets up Ray Data's pipeline: say so before the wait
+            print(f"{desc}: building the algorithm; the first iteration prepares the data "
+                  "pipeline and takes about 10 s", flush=True)  # fmt: skip
         algo = algo_config.build_algo()
         steps = range(num_iterations)
         if progress:

@@ -101,6 +101,8 @@ def init_ray(num_cpus: int | None = None, **kwargs):
     elif num_cpus is not None:
         options["num_cpus"] = num_cpus
     options.update(kwargs)
+    # Ray takes 10-20 s to start: tell the learner why the cell is waiting
+    print("Starting Ray (the engine under RLlib); this takes 10-20 s ...", flush=True)
     for attempt in (1, 2):
         try:
             with _filtered_fd_stderr():
