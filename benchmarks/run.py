@@ -12,6 +12,7 @@ leak into another's figures):
   course     every solution notebook run top to bottom with nbclient: time, peak memory
   autograde  `nbgrader autograde` of one student's complete submissions, every assignment
   marwil     RLlib MARWIL on the canonical dataset: start-up, iterations, time to beat behaviour
+  grading    a synthetic class: sequential nbgrader vs make grade (1 and W workers); sandbox cost
 
 Benchmarks are not tests: nothing asserts a time; goals are printed as met or missed. Figures
 that are noisy are medians over repeats, ratios come from runs timed side by side in the same
