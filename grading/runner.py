@@ -209,8 +209,21 @@ def take_guard_reports(nb, grade_hashes: set[str], guard_loaded: bool) -> tuple[
     return reports, flags
 
 
+def _default_sigint() -> None:
+    """Interrupts must reach the kernel. A process started by a Ray worker inherits SIGINT
+    *ignored* (and ignored signals survive exec): Python then installs no KeyboardInterrupt
+    handler in the kernel, and nbgrader's interrupt after a cell's timeout does nothing — the
+    kernel loops on and every later cell times out. A handler here (reset to the default on the
+    kernel's exec) and an unblocked mask give the kernel its normal SIGINT."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def main(argv: list[str] | None = None) -> int:
     _no_dump()
+    _default_sigint()
     ap = argparse.ArgumentParser()
     ap.add_argument("--notebook", required=True)
     ap.add_argument("--result-fd", type=int, required=True)
