@@ -65,9 +65,10 @@ c.Execute.startup_timeout = 120  # kernel start on a loaded 2-core CI runner
 # (Execute.execute_retries is declared by nbgrader 0.9.6 but never read: no retry to rely on.)
 
 # ---------------------------------------------------------------------------------------------
-# Library warnings must never cost points.
+# Library notices never cost points; warnings from the learner's own code always do, and
+# `nbgrader validate` (what learners run) and `autograde` judge both the same way.
 # nbgrader scores a test cell 0 if it has ANY stderr output. IgnorePattern (nbgrader >= 0.9.4)
-# runs after Execute during `nbgrader autograde` only. What it really does (read from
+# drops matching stderr outputs. What it really does (read from
 # nbgrader/preprocessors/ignorepattern.py, 0.9.6):
 #   * it is DISABLED by default (its own `enabled` trait defaults to False);
 #   * for each stderr *stream output* of a code cell it does `re.search(pattern, output.text)`
@@ -75,13 +76,17 @@ c.Execute.startup_timeout = 120  # kernel start on a loaded 2-core CI runner
 #     stderr writes, so one output can hold several lines: if any line is a library notice, the
 #     batch goes. Errors (exceptions, failed asserts) are `error` outputs, not stderr, and are
 #     never dropped, so a wrong answer still scores 0.
-#   * `nbgrader validate` does NOT run it (the Validator's preprocessor list is fixed), so the
-#     course keeps its notebooks warning-free anyway; this is the grading safety net.
-# The pattern (MULTILINE, so ^ anchors at each line) recognises only library notices:
-# ---------------------------------------------------------------------------------------------
+#   * autograde runs it after Execute; `nbgrader validate` does NOT (the Validator's preprocessor
+#     list is a fixed class default, not configurable), so a warning would fail a cell in
+#     validate and pass it in autograde. _validate_like_autograde() below adds it to validate.
+# The pattern (MULTILINE, so ^ anchors at each line) recognises only library notices. A warning
+# raised by the learner's own code names the learner's cell as its file (ipykernel compiles each
+# cell to ".../ipykernel_<pid>/<hash>.py"; older IPython: "<ipython-input-...>"): that is not a
+# library notice, and it costs the test cell its points in both.
+_LEARNER_CELL = r"(?:[^\n]*?ipykernel_\d+[/\\]|<ipython-input-)"
 _LIBRARY_NOTICE_LINES = [
-    # warnings.warn(): "/path/module.py:123: SomeWarning: message"
-    r"\S.*:\d+: \w*Warning: ",
+    # warnings.warn(): "/path/module.py:123: SomeWarning: message", unless the path is a cell's
+    r"(?!" + _LEARNER_CELL + r")\S.*:\d+: \w*Warning: ",
     # logging with a timestamp (Ray, RLlib, Ray Data): "2025-01-01 12:00:00,123\tWARNING x.py:1 -- "
     r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[,.]\d+\s+(?:WARNING|WARN|INFO|DEBUG)\b",
     # logging.basicConfig's default format: "WARNING:ray.rllib:message"
@@ -96,6 +101,21 @@ c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = (
     r"(?m)^(?:\(\S+ pid=\d+(?:, ip=\S+)?\)\s*)?(?:" + "|".join(_LIBRARY_NOTICE_LINES) + ")"
 )
+
+
+def _validate_like_autograde():
+    """Run IgnorePattern in `nbgrader validate` (command line and the Lab's Validate button) as
+    autograde does, after Execute: one judgement of stderr for learner and grader."""
+    from nbgrader.preprocessors import IgnorePattern
+    from nbgrader.validator import Validator
+
+    trait = Validator.class_traits()["preprocessors"]
+    default = list(trait.default())  # traitlets keeps this List's default in default_args
+    if IgnorePattern not in default:
+        trait.default_args = ([*default, IgnorePattern],)
+
+
+_validate_like_autograde()
 
 # ---------------------------------------------------------------------------------------------
 # Autograding

@@ -57,7 +57,7 @@ def lesson_run(tmp_path_factory):
 @pytest.fixture(scope="session")
 def kernel_run(tmp_path_factory):
     """assignment -> nbgrader_harness.KernelRun: the solution executed top to bottom in one
-    kernel, and every typical mistake checked in a second (run_with_mistakes)."""
+    kernel, and every typical mistake and correct variant checked in a second (run_with_mistakes)."""
     from tests import nbgrader_harness as h
 
     cache: dict = {}
@@ -67,7 +67,8 @@ def kernel_run(tmp_path_factory):
             workdir = tmp_path_factory.mktemp(f"{assignment}-elsewhere")  # not the repo
             try:
                 cache[assignment] = h.run_with_mistakes(
-                    h.solution_path(assignment), h.load_mistakes(assignment), workdir
+                    h.solution_path(assignment), h.load_mistakes(assignment), workdir,
+                    variants=h.load_variants(assignment),
                 )
                 h.time_step(assignment, "execute + mistakes", cache[assignment].seconds)
             except BaseException as e:

@@ -75,15 +75,45 @@ class Mistake:
     crashes: bool = False
 
 
-def load_mistakes(assignment: str, repo: Path = REPO) -> list[Mistake]:
-    """MISTAKES from tests/mistakes/<assignment>.py ([] if the file does not exist)."""
-    path = repo / "tests" / "mistakes" / f"{assignment}.py"
+    @property
+    def checked(self) -> list[str]:
+        return self.loses
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A right answer written differently (float32, a loop instead of vectorised code, another
+    valid order of operations...): replacing solution cell `cell` by `source` must keep full
+    marks on every grade cell in `keeps`. `why` says how it differs from the solution."""
+
+    cell: str
+    source: str
+    keeps: list[str] = field(default_factory=list)
+    why: str = ""
+
+    @property
+    def checked(self) -> list[str]:
+        return self.keeps
+
+
+def _load_list(folder: str, name: str, assignment: str, repo: Path) -> list:
+    path = repo / "tests" / folder / f"{assignment}.py"
     if not path.is_file():
         return []
-    spec = importlib.util.spec_from_file_location(f"tests.mistakes._{assignment}", path)
+    spec = importlib.util.spec_from_file_location(f"tests.{folder}._{assignment}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return list(getattr(module, "MISTAKES"))
+    return list(getattr(module, name))
+
+
+def load_mistakes(assignment: str, repo: Path = REPO) -> list[Mistake]:
+    """MISTAKES from tests/mistakes/<assignment>.py ([] if the file does not exist)."""
+    return _load_list("mistakes", "MISTAKES", assignment, repo)
+
+
+def load_variants(assignment: str, repo: Path = REPO) -> list[Variant]:
+    """VARIANTS from tests/correct_variants/<assignment>.py ([] if the file does not exist)."""
+    return _load_list("correct_variants", "VARIANTS", assignment, repo)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,12 +255,15 @@ def execute_notebook(
 class KernelRun:
     """One lesson executed in one kernel: the executed solution, and per mistake which of its
     `loses` test cells lost their points (error or stderr output, as nbgrader scores them) and
-    the error the mistaken cell itself raised (None if it ran)."""
+    the error the mistaken cell itself raised (None if it ran); the same per correct variant
+    (`variant_failed`: which of its `keeps` cells failed, `variant_errors`)."""
 
     executed: NotebookNode
     lost: list[dict[str, bool]]
     cell_errors: list[str | None]
     seconds: float
+    variant_failed: list[dict[str, bool]] = field(default_factory=list)
+    variant_errors: list[str | None] = field(default_factory=list)
 
 
 def _failed(cell: NotebookNode) -> bool:
@@ -253,6 +286,7 @@ def run_with_mistakes(
     mistakes: list[Mistake],
     workdir: Path | str,
     timeout: int = 240,
+    variants: list[Variant] = (),
 ) -> KernelRun:
     """Execute the solution `nb` top to bottom in one kernel (the clean run, returned as
     `executed`), then check every mistake in a second kernel that runs the notebook again and,
@@ -261,6 +295,7 @@ def run_with_mistakes(
     with the original cells (which must pass again: otherwise the check could not tell a wrong
     answer from a right one, e.g. because a later cell deleted files the tests read) before
     going on. Solution notebooks hold the hidden tests, so this is what autograde scores.
+    Correct `variants` are checked the same way, on their `keeps` cells.
 
     This costs two notebook runs plus a few cells per mistake instead of one full autograde run
     per mistake; tests/test_lessons.py still autogrades one mistake per lesson with nbgrader
@@ -286,11 +321,12 @@ def run_with_mistakes(
     client = client_for(nb)
     index = {nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(nb.cells)}
     originals = [c.source for c in nb.cells]
-    lost: list = [None] * len(mistakes)
-    cell_errors: list = [None] * len(mistakes)
+    trials = list(mistakes) + list(variants)
+    lost: list = [None] * len(trials)
+    cell_errors: list = [None] * len(trials)
     due: dict[int, list[int]] = {}
-    for k, m in enumerate(mistakes):
-        due.setdefault(max(index[g] for g in m.loses), []).append(k)
+    for k, m in enumerate(trials):
+        due.setdefault(max(index[g] for g in m.checked), []).append(k)
 
     def run(i: int, src: str) -> NotebookNode:
         cell = copy.deepcopy(nb.cells[i])
@@ -298,27 +334,30 @@ def run_with_mistakes(
         client.execute_cell(cell, i)
         return cell
 
-    if mistakes:
+    if trials:
         with client.setup_kernel():
             for i, cell in enumerate(nb.cells):
                 if cell.cell_type == "code":
                     client.execute_cell(cell, i)
                 for k in due.get(i, []):
-                    m = mistakes[k]
+                    m = trials[k]
                     first = index[m.cell]
                     span = [j for j in range(first, i + 1) if nb.cells[j].cell_type == "code"]
                     ran = {j: run(j, m.source if j == first else originals[j]) for j in span}
-                    lost[k] = {g: _failed(ran[index[g]]) for g in m.loses}
+                    lost[k] = {g: _failed(ran[index[g]]) for g in m.checked}
                     cell_errors[k] = _error_text(ran[first])
                     restored = {j: run(j, originals[j]) for j in span}
-                    broken = [g for g in m.loses if _failed(restored[index[g]])]
+                    broken = [g for g in m.checked if _failed(restored[index[g]])]
                     if broken:
                         raise RuntimeError(
-                            f"after checking mistake {m.why!r}, the correct solution fails "
+                            f"after checking {m.why!r}, the correct solution fails "
                             f"{broken} when re-run: the notebook's state cannot be restored, so "
                             "the mistake check would prove nothing"
                         )
-    return KernelRun(executed, lost, cell_errors, time.perf_counter() - t0)
+    n = len(mistakes)
+    return KernelRun(
+        executed, lost[:n], cell_errors[:n], time.perf_counter() - t0, lost[n:], cell_errors[n:]
+    )
 
 
 # ---------------------------------------------------------------------------------------------

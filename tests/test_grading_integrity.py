@@ -20,9 +20,10 @@ raises             a correct notebook whose first answer cell raises           0
 loops              a correct notebook, except: one answer's function never     0 on those two
                    returns (its test cell times out), another answer cell      exercises, the rest
                    loops at top level (the answer cell times out)              full
-noisy              a correct notebook whose own cells write to stderr: print,  full marks
-                   warnings.warn, logging, a tqdm bar; one answer's function
-                   also warns each time the test cell calls it
+noisy              a correct notebook whose own cells write to stderr: print,  full marks, except
+                   warnings.warn, logging, a tqdm bar; one answer's function   0 on the tests of
+                   also warns each time the test cell calls it                 the warning answer,
+                                                                               as validate says
 kernelspec         a correct notebook claiming the kernel "python2"            full marks, graded
                                                                                with python3
 =================  ==========================================================  ===================
@@ -157,7 +158,8 @@ def _noisy(filled):
         cell = h.cell_by_id(nb, answer_id)
         cell.source = cell.source.rstrip("\n") + "\n\n" + code
     cell = h.cell_by_id(nb, WARNS_WHEN_CALLED)
-    cell.source = "import warnings\n\n" + _insert_in_function(
+    # "always": the warning shows at every call, as at the test cell's (not once per line)
+    cell.source = "import warnings\nwarnings.simplefilter('always')\n\n" + _insert_in_function(
         cell.source, "warnings.warn('called: a warning of my own')"
     )
     return nb
@@ -174,8 +176,9 @@ def _kernelspec(filled):
 # One course, one autograde run
 # ---------------------------------------------------------------------------------------------
 class Graded:
-    def __init__(self, course: Path, solution, scores: dict):
+    def __init__(self, course: Path, solution, scores: dict, submissions: dict):
         self.course, self.solution, self.scores = course, solution, scores
+        self.submissions = submissions
         # max points of every test cell, from the instructor's notebook
         self.points = {
             h.nbgrader_meta(c)["grade_id"]: float(h.nbgrader_meta(c)["points"])
@@ -218,7 +221,7 @@ def graded(tmp_path_factory) -> Graded:
     h.TIMINGS.setdefault("grading integrity", {}).update(
         {"generate": t1 - t0, f"autograde x{len(students)}": time.perf_counter() - t1}
     )
-    return Graded(course, solution, scores)
+    return Graded(course, solution, scores, students)
 
 
 def _errors(nb, grade_id: str) -> list[str]:
@@ -280,12 +283,32 @@ def test_infinite_loops_time_out_and_the_rest_is_graded(graded):
         assert "CellTimeoutError" in _errors(nb, cell_id), f"{cell_id}: no timeout recorded"
 
 
-def test_stderr_and_warnings_in_the_learners_own_cells_cost_nothing(graded):
-    assert graded.scores["noisy"] == graded.full, graded.scores["noisy"]
+def test_noise_in_answer_cells_costs_nothing_a_warning_in_a_test_costs_as_in_validate(
+    graded, tmp_path
+):
+    """Only test cells are scored: stderr in the learner's answer cells costs nothing. A warning
+    the learner's own function raises while a test cell calls it is the learner's stderr in that
+    test cell: it costs the cell, in autograde exactly as in `nbgrader validate` (which learners
+    run before submitting), because library notices are told apart by their file, not dropped
+    wholesale."""
+    expected = graded.full_except(WARNS_WHEN_CALLED)
+    assert graded.scores["noisy"] == expected, graded.scores["noisy"]
     # the noise really happened (outputs that match no library-notice pattern are kept)
     nb = graded.autograded("noisy")
     assert "debugging output of my own" in _stderr(nb, "ex1_answer")
     assert "a log message of my own" in _stderr(nb, "ex4_answer")
+    for gid in _tests_of(graded.solution, WARNS_WHEN_CALLED):
+        assert "a warning of my own" in _stderr(nb, gid), f"{gid}: the warning was dropped"
+    # validate, as a learner runs it, fails the same cells and only those
+    copy_ = tmp_path / LESSON / f"{LESSON}.ipynb"
+    copy_.parent.mkdir()
+    import nbformat
+
+    nbformat.write(graded.submissions["noisy"], str(copy_))
+    result = h.validate(copy_, course=graded.course)
+    assert result.num_failed == len(_tests_of(graded.solution, WARNS_WHEN_CALLED)), (
+        result.output[-2000:]
+    )
 
 
 def test_a_changed_kernelspec_is_graded_with_python3(graded):

@@ -6,6 +6,8 @@
 * nbgrader round trip in a temporary course: the solution scores full marks on every graded
   cell, the untouched release 0 on every graded cell, `nbgrader validate` passes the solution;
 * every typical mistake in tests/mistakes/<A>.py scores 0 on the cells it `loses`;
+* every right answer written differently in tests/correct_variants/<A>.py keeps full marks on
+  the cells it `keeps`;
 * structure: >= 3 graded test cells with points, locked, with hidden tests; solution cells
   with BEGIN/END SOLUTION markers; no outputs committed.
 
@@ -49,6 +51,15 @@ def _mistake_params():
     for a in ASSIGNMENTS:
         for i, m in enumerate(h.load_mistakes(a)):
             pid = f"{a}-{i:02d}-{m.cell}"
+            params.append(pytest.param(a, i, id=pid, marks=pytest.mark.xdist_group(a)))
+    return params
+
+
+def _variant_params():
+    params = []
+    for a in ASSIGNMENTS:
+        for i, v in enumerate(h.load_variants(a)):
+            pid = f"{a}-{i:02d}-{v.cell}"
             params.append(pytest.param(a, i, id=pid, marks=pytest.mark.xdist_group(a)))
     return params
 
@@ -128,6 +139,27 @@ def test_every_test_cell_has_a_typical_mistake(assignment):
         assert m.why, f"mistake on {m.cell}: say why it is wrong"
     covered = {gid for m in mistakes for gid in m.loses}
     assert test_ids <= covered, f"no typical mistake targets {sorted(test_ids - covered)}"
+
+
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_every_exercise_has_a_correct_variant(assignment):
+    """Tests that reject a right answer written differently are bugs too: every exercise has at
+    least one such answer in tests/correct_variants/<A>.py, and each names real cells."""
+    nb = h.read(h.solution_path(assignment))
+    variants = h.load_variants(assignment)
+    solution_ids = {h.nbgrader_meta(c)["grade_id"] for c in h.solution_cells(nb)}
+    test_ids = {h.nbgrader_meta(c)["grade_id"] for c in h.grade_cells(nb)}
+    for v in variants:
+        assert v.cell in solution_ids, f"variant {v.why!r}: {v.cell!r} is not a solution cell"
+        assert v.keeps, f"variant {v.why!r}: keeps nothing"
+        unknown = set(v.keeps) - test_ids
+        assert not unknown, f"variant {v.why!r}: {unknown} are not graded test cells"
+        assert v.why, f"variant on {v.cell}: say how it differs"
+    covered = {gid for v in variants for gid in v.keeps}
+    assert test_ids <= covered, (
+        f"no correct variant in tests/correct_variants/{assignment}.py keeps "
+        f"{sorted(test_ids - covered)}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,6 +286,17 @@ def test_typical_mistake_loses_points(assignment, index, kernel_run):
             f"mistake {mistake.why!r}: its cell raises {run.cell_errors[index]}; fix the "
             "mistake's source or mark it crashes=True"
         )
+
+
+@pytest.mark.parametrize("assignment,index", _variant_params())
+def test_correct_variant_keeps_full_marks(assignment, index, kernel_run):
+    run = kernel_run(assignment)
+    variant = h.load_variants(assignment)[index]
+    failed = [gid for gid, bad in run.variant_failed[index].items() if bad]
+    assert not failed, (
+        f"right answer {variant.why!r} on {variant.cell} loses points on {failed}"
+        + (f" (its cell raised {run.variant_errors[index]})" if run.variant_errors[index] else "")
+    )
 
 
 @pytest.mark.parametrize("assignment", LESSONS)
