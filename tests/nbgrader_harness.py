@@ -200,6 +200,67 @@ def stdout_notices(nb: NotebookNode, pattern: str | None = None) -> list[tuple[i
     ]
 
 
+# A number in prose: a decimal (29.56, 0.78) or a percentage (40 %, 6%). Integers are too common
+# (step counts, lesson numbers) to check; a stated measurement has decimals or a percent sign.
+_PROSE_NUMBER = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s?%|(?<![\w.^])(\d+\.\d+)(?![\w.])"
+)
+_ANY_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def _output_text(cell: NotebookNode) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            parts.append(out.get("text", ""))
+        data = out.get("data", {})
+        for mime in ("text/plain", "text/markdown", "text/html"):
+            if mime in data:
+                parts.append(data[mime] if isinstance(data[mime], str) else "".join(data[mime]))
+    return "\n".join(parts)
+
+
+def prose_numbers_not_shown(nb: NotebookNode) -> list[tuple[int, str, str]]:
+    """(cell index, number, context) of every decimal or percentage stated in a markdown cell of
+    the EXECUTED notebook `nb` that is neither written in a code cell (a parameter such as 0.2)
+    nor printed by one: rounded to the prose's decimals, as itself, as a fraction (11 % of 0.11)
+    or as a ratio's gain (11 % of 1.11). Stale claims left by retraining show up here."""
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    printed: set[float] = set()
+    for c in nb.cells:
+        if c.cell_type == "code":
+            for m in _ANY_NUMBER.finditer(_output_text(c) + "\n" + c.source):
+                try:
+                    printed.add(float(m.group()))
+                except ValueError:
+                    pass
+
+    def shown(text: str, percent: bool) -> bool:
+        if re.search(rf"(?<![\w.]){re.escape(text)}(?![\d])", code):
+            return True
+        x = float(text)
+        d = len(text.split(".")[1]) if "." in text else 0
+        tol = 0.5 * 10 ** -d + 1e-12
+        candidates = [(y, 1.0) for y in printed]
+        if percent:
+            candidates += [(100 * y, 1.0) for y in printed] + [(100 * (y - 1), 1.0) for y in printed]
+            candidates += [(100 * (1 - y), 1.0) for y in printed]
+        return any(abs(abs(y) - x) <= tol * scale for y, scale in candidates)
+
+    missing = []
+    for i, c in enumerate(nb.cells):
+        if c.cell_type != "markdown":
+            continue
+        text = re.sub(r"\$[^$]*\$", " ", c.source)  # maths: symbols, not measurements
+        text = re.sub(r"`[^`]*`", " ", text)  # inline code: names and arguments
+        for m in _PROSE_NUMBER.finditer(text):
+            number, percent = (m.group(1), True) if m.group(1) else (m.group(2), False)
+            if not shown(number, percent):
+                ctx = text[max(0, m.start() - 50) : m.end() + 30].replace("\n", " ")
+                missing.append((i, number + ("%" if percent else ""), ctx))
+    return missing
+
+
 def stderr_outputs(nb: NotebookNode) -> list[tuple[int, str]]:
     """(cell index, text) of every stderr stream output."""
     return [

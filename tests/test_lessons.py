@@ -181,6 +181,17 @@ def test_solution_runs_clean(assignment, kernel_run):
 
 
 @pytest.mark.parametrize("assignment", LESSONS)
+def test_every_number_in_the_prose_is_printed(assignment, kernel_run):
+    """A decimal or percentage stated in a markdown cell is a parameter written in the code or a
+    value the notebook prints (rounded to the prose's decimals): retraining a policy or
+    regenerating the data cannot leave a stale claim behind."""
+    missing = h.prose_numbers_not_shown(kernel_run(assignment).executed)
+    assert not missing, "numbers in the prose that the notebook neither sets nor prints:\n" + (
+        "\n".join(f"cell {i}: {n!r} in ...{ctx}..." for i, n, ctx in missing)
+    )
+
+
+@pytest.mark.parametrize("assignment", LESSONS)
 def test_solution_leaves_working_directory_clean(assignment):
     """Learners run the notebook inside notebooks/<A>/ of their clone: files written there
     (scratch data, checkpoints) clutter the repo; write them to a temporary directory."""
