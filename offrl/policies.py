@@ -1,7 +1,11 @@
 """Recommender policies: functions from a batch of observations to action probabilities.
 
 A policy is any callable ``policy(obs) -> probs`` where ``obs`` has shape ``(n, obs_dim)`` and
-``probs`` has shape ``(n, num_candidates)`` with rows summing to 1. The classes here are the
+``probs`` has shape ``(n, num_candidates)`` with rows summing to 1. Most are memoryless (the
+probabilities depend on ``obs`` only); a policy *with memory* also has a ``reset()`` method,
+which :func:`offrl.simulator.rollout` calls before the first step of new users, and is then
+called once per step in order (e.g. :class:`offrl.planning.PlannedPolicy`). Off-policy
+estimators call policies on logged observations in any order: they need memoryless policies. The classes here are the
 course's reference policies; a trained RLlib module becomes one as
 :class:`offrl.marwil.MLPPolicy`.
 

@@ -150,6 +150,11 @@ def rollout(
     Actions are sampled from the policy's probabilities with a random stream separate from the
     environment's, both derived from ``seed``.
 
+    A policy with memory (one that remembers its past recommendations, e.g.
+    :class:`offrl.planning.PlannedPolicy`) has a ``reset()`` method: it is called before the
+    first step, so every rollout starts with new users. The policy is then called once per step,
+    in order, with the observations of all ``num_episodes`` users.
+
     The result is exactly what stepping a :class:`VectorRecommender` of ``num_episodes`` users
     and sampling with :func:`offrl.policies.sample_actions` gives (same dynamics, same random
     streams, same bits). The loop is fused for speed: random numbers are drawn in blocks of
@@ -159,6 +164,9 @@ def rollout(
     """
     config = config or EnvConfig()
     VectorRecommender(config, num_episodes)  # validates num_episodes
+    reset = getattr(policy, "reset", None)
+    if callable(reset):
+        reset()  # a policy with memory (a history-dependent policy) starts with new users
     n, T, d, k = int(num_episodes), config.max_steps, config.obs_dim, config.num_candidates
     env_seed, action_rng = _seeds(seed)
     env_rng = np.random.default_rng(env_seed)
