@@ -33,6 +33,64 @@ EX1 = [
         loses=["ex1_test"],
         why="does not subtract the row maximum: overflows (nan) at small temperatures",
     ),
+    Mistake(
+        cell="ex1_answer",
+        source=_EX1.format(body="""logits = np.asarray(obs, dtype=np.float64)[:, :-1] / temperature
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)"""),
+        loses=["ex1_test"],
+        why="drops the last column (obs[:, :-1]): right only for obs_mode='sugar'",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_EX1.format(body="""logits = np.asarray(obs, dtype=np.float64)[:, :num_candidates] / temperature
+    z = np.exp(logits - logits.max())
+    return z / z.sum(axis=1, keepdims=True)"""),
+        loses=["ex1_test"],
+        why="subtracts the batch's maximum instead of each row's: rows far below it underflow "
+        "to 0/0 = nan at small temperatures",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_EX1.format(body="""from offrl.policies import softmax
+    return softmax(np.asarray(obs)[:, :num_candidates], temperature=temperature)"""),
+        loses=["ex1_test"],
+        why="delegates to offrl.policies.softmax, the course's reference",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_EX1.format(body="""k = num_candidates
+    x = np.asarray(obs)[:, :k]
+    return SoftmaxSweetness(EnvConfig(num_candidates=k, obs_mode="sweetness"), temperature)(x)"""),
+        loses=["ex1_test"],
+        why="delegates to offrl's SoftmaxSweetness policy (the reference the tests compare with)",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_EX1.format(body="""obs = np.asarray(obs)
+    obs[:, :num_candidates] /= temperature  # in place: changes the caller's observations
+    logits = obs[:, :num_candidates]
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)"""),
+        loses=["ex1_test"],
+        why="divides the caller's observations by the temperature in place",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_EX1.format(body="""logits = np.asarray(obs, dtype=np.float64)[:, :num_candidates] / temperature
+    z = np.exp(logits - logits.max(axis=0, keepdims=True))
+    return z / z.sum(axis=0, keepdims=True)"""),
+        loses=["ex1_test"],
+        why="normalises over the batch (axis 0) instead of over each row's items",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_EX1.format(body="""logits = np.asarray(obs, dtype=np.float64)[:, :num_candidates] * temperature
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)"""),
+        loses=["ex1_test"],
+        why="multiplies by the temperature instead of dividing",
+    ),
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -67,6 +125,51 @@ EX2 = [
     return actions, action_prob, np.log10(action_prob)"""),
         loses=["ex2_test"],
         why="action_logp in base 10 instead of the natural log",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_EX2.format(body="""actions = np.array([np.random.choice(len(row), p=row) for row in probs])
+    action_prob = probs[np.arange(len(actions)), actions]
+    return actions, action_prob, np.log(action_prob)"""),
+        loses=["ex2_test"],
+        why="samples with numpy's global random state instead of rng",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_EX2.format(body="""rng = np.random.default_rng(0)  # "for reproducibility"
+    actions = sample_actions(probs, rng)
+    action_prob = probs[np.arange(len(actions)), actions]
+    return actions, action_prob, np.log(action_prob)"""),
+        loses=["ex2_test"],
+        why="re-seeds a generator of its own instead of drawing from rng: every call logs the "
+        "same actions",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_EX2.format(body="""logp = np.log(probs)  # every entry, zeros included: divide-by-zero warning
+    actions = sample_actions(probs, rng)
+    rows = np.arange(len(actions))
+    return actions, probs[rows, actions], logp[rows, actions]"""),
+        loses=["ex2_test"],
+        why="takes the log of the whole matrix: right values, but log(0) prints a RuntimeWarning "
+        "from the learner's own code (stderr costs the cell in validate and autograde alike)",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_EX2.format(body="""probs /= probs.sum(axis=1, keepdims=True)  # renormalise "to be safe": in place
+    actions = sample_actions(probs, rng)
+    action_prob = probs[np.arange(len(actions)), actions]
+    return actions, action_prob, np.log(action_prob)"""),
+        loses=["ex2_test"],
+        why="renormalises the caller's probability rows in place",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_EX2.format(body="""actions = sample_actions(probs, rng)
+    action_prob = probs[np.arange(len(actions)), actions]
+    return actions, action_prob, np.log(action_prob + 1e-12)"""),
+        loses=["ex2_test"],
+        why="adds an epsilon inside the log: wrong action_logp for small probabilities",
     ),
 ]
 
@@ -123,6 +226,31 @@ EX3 = [
         loses=["ex3_test"],
         why="stores a numpy array: json.dumps cannot write it",
     ),
+    Mistake(
+        cell="ex3_answer",
+        source=_ex3(action="int(sample_actions(probs, np.random.default_rng(seed))[0])"),
+        loses=["ex3_test"],
+        why="samples with a fresh generator seeded by the episode's seed instead of rng (the same "
+        "action sequence whatever rng it is given)",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_ex3(t="t + 1"),
+        loses=["ex3_test"],
+        why="counts t from 1",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_ex3(truncated="bool(terminated)"),
+        loses=["ex3_test"],
+        why="writes the terminated flag into truncateds (the episode never ends)",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_ex3(prob="float(np.max(probs[0]))"),
+        loses=["ex3_test"],
+        why="logs the favourite's probability instead of the shown item's",
+    ),
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -173,24 +301,103 @@ EX4 = [
         loses=["ex4_test"],
         why="lets DataError escape instead of answering False for an unreadable log",
     ),
+    Mistake(
+        cell="ex4_answer",
+        source='''def audit_log(path, claimed_policy, num_actions):
+    try:
+        eps = load_episodes(path, num_actions)
+    except DataError:
+        return False
+    obs = eps.obs.reshape(-1, eps.obs.shape[-1])  # every step of the padded arrays
+    actions, logged = eps.actions.ravel(), eps.action_prob.ravel()
+    probs = np.asarray(claimed_policy(obs), dtype=np.float64)
+    if np.any(probs <= 0):
+        return False
+    claimed = probs[np.arange(len(actions)), actions]
+    return bool(np.allclose(logged, claimed, rtol=1e-6, atol=0.0))
+''',
+        loses=["ex4_test"],
+        why="ignores the mask: audits the padding of shorter episodes too, so an honest log with "
+        "episodes of different lengths is rejected",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_EX4.format(body="""if np.any(probs <= 0):
+        return False
+    claimed = probs[np.arange(len(actions)), actions]
+    return bool(np.allclose(eps.action_prob[eps.mask], claimed, rtol=1e-6))"""),
+        loses=["ex4_test"],
+        why="keeps np.allclose's default absolute tolerance (1e-8): a wrong probability below "
+        "1e-8 passes",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_EX4.format(body="""claimed = probs[np.arange(len(actions)), actions]
+    if np.any(claimed <= 0):  # coverage of the logged actions only
+        return False
+    return bool(np.allclose(eps.action_prob[eps.mask], claimed, rtol=1e-6, atol=0.0))"""),
+        loses=["ex4_test"],
+        why="checks coverage only for the actions that were logged (a greedy log passes)",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_EX4.format(body="""if np.any(probs <= 0):
+        return False
+    claimed = probs[np.arange(len(actions)), actions]
+    return bool(np.mean(np.isclose(eps.action_prob[eps.mask], claimed, rtol=1e-6, atol=0.0)) > 0.99)"""),
+        loses=["ex4_test"],
+        why="accepts a log if 99 % of the lines match (a single wrong line passes)",
+    ),
 ]
 
 # --------------------------------------------------------------------------------------------
 # Exercises 5 and 7: concept questions
 # --------------------------------------------------------------------------------------------
+_EX5 = '''answer_rejected_by_validate = {validate}
+answer_accepted_by_audit = {audit}
+answer_usable = {usable}
+'''
+_OK5 = dict(validate='{"A", "B"}', audit='{"D", "E", "F"}', usable='{"D", "E"}')
+
+
+def _ex5(**change):
+    return _EX5.format(**{**_OK5, **change})
+
+
+_EX7 = '''answer_explore = {{"own_value": {own_value}, "is_uniform": {is_uniform}, "repair": {repair}, "imitate": {imitate}}}
+'''
+_OK7 = dict(own_value=True, is_uniform=False, repair=False, imitate=True)
+
+
+def _ex7(**change):
+    return _EX7.format(**{**_OK7, **change})
+
+
 CONCEPTS = [
-    Mistake(
-        cell="ex5_answer",
-        source="answer_valid_means_usable = True\n",
-        loses=["ex5_test"],
-        why="confuses a valid format with usable content",
-    ),
-    Mistake(
-        cell="ex7_answer",
-        source='answer_explore = "C"\n',
-        loses=["ex7_test"],
-        why="a missing t column can be rebuilt; a deterministic logger cannot be fixed",
-    ),
+    Mistake(cell="ex5_answer", source=_ex5(validate='{"A", "B", "C"}'), loses=["ex5_test"],
+            why="thinks validation compares the probabilities with the policy (C)"),
+    Mistake(cell="ex5_answer", source=_ex5(validate='{"A"}'), loses=["ex5_test"],
+            why="thinks validation does not notice an episode without its last step (B)"),
+    Mistake(cell="ex5_answer", source=_ex5(validate='{"A", "B", "E"}'), loses=["ex5_test"],
+            why="thinks shuffled lines are a format error (E)"),
+    Mistake(cell="ex5_answer", source=_ex5(audit='{"D", "E"}'), loses=["ex5_test_audit"],
+            why="thinks the audit notices how the items were chosen (F)"),
+    Mistake(cell="ex5_answer", source=_ex5(audit='{"E", "F"}'), loses=["ex5_test_audit"],
+            why="thinks a mostly greedy logger fails the coverage check (D)"),
+    Mistake(cell="ex5_answer", source=_ex5(usable='{"D", "E", "F"}'), loses=["ex5_test_usable"],
+            why="takes passing the audit for usable (F)"),
+    Mistake(cell="ex5_answer", source=_ex5(usable='{"E"}'), loses=["ex5_test_usable"],
+            why="thinks a mostly greedy logger has no coverage (D)"),
+    Mistake(cell="ex5_answer", source='answer_rejected_by_validate = "AB"\nanswer_accepted_by_audit = "DEF"\nanswer_usable = "DE"\n',
+            loses=["ex5_test", "ex5_test_audit", "ex5_test_usable"], why="answers with strings, not sets"),
+    Mistake(cell="ex7_answer", source=_ex7(own_value=False), loses=["ex7_test"],
+            why="thinks a deterministic log cannot even tell the recorded policy's own value"),
+    Mistake(cell="ex7_answer", source=_ex7(is_uniform=True), loses=["ex7_test"],
+            why="thinks importance sampling works without coverage"),
+    Mistake(cell="ex7_answer", source=_ex7(repair=True), loses=["ex7_test_b"],
+            why="thinks the logits' softmax is the probability the (argmax) logger chose with"),
+    Mistake(cell="ex7_answer", source=_ex7(imitate=False), loses=["ex7_test_b"],
+            why="thinks behaviour cloning needs a stochastic logger"),
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -252,6 +459,39 @@ EX6 = [
         source=_ex6(eps='r["eps_id"]'),
         loses=["ex6_test"],
         why="keeps RLlib's uuid strings as eps_id",
+    ),
+    Mistake(
+        cell="ex6_answer",
+        source=_ex6(eps='sorted({q["eps_id"] for q in rows}).index(r["eps_id"])'),
+        loses=["ex6_test"],
+        why="numbers the episodes in sorted order of their uuids, not in order of appearance",
+    ),
+    Mistake(
+        cell="ex6_answer",
+        source=_ex6(prob="float(np.exp(np.float32(logp)))"),
+        loses=["ex6_test"],
+        why="computes exp in float32: a very unlikely action gets probability 0",
+    ),
+    Mistake(
+        cell="ex6_answer",
+        source='''def from_rllib_rows(rows):
+    ids, steps, out = {}, {}, []
+    keep = ("eps_id", "t", "obs", "actions", "rewards", "new_obs", "terminateds", "truncateds",
+            "action_prob", "action_logp")
+    for r in rows:
+        eps = ids.setdefault(r["eps_id"], len(ids))
+        r["eps_id"], r["t"] = eps, steps.get(eps, 0)  # edits RLlib's rows in place
+        steps[eps] = r["t"] + 1
+        r["obs"], r["new_obs"] = np.asarray(r["obs"], dtype=np.float64).tolist(), np.asarray(r["new_obs"], dtype=np.float64).tolist()
+        r["actions"], r["rewards"] = int(r["actions"]), float(r["rewards"])
+        r["terminateds"], r["truncateds"] = bool(r["terminateds"]), bool(r["truncateds"])
+        r["action_logp"] = float(r["action_logp"])
+        r["action_prob"] = math.exp(r["action_logp"])
+        out.append({k: r[k] for k in keep})
+    return out
+''',
+        loses=["ex6_test"],
+        why="converts RLlib's rows in place (the caller's rows change)",
     ),
 ]
 

@@ -24,7 +24,20 @@ def _recover(body: str) -> str:
 
 
 def _alpha(body: str) -> str:
-    return "def estimate_alpha(sugar, chosen):\n" + body
+    return "def estimate_alpha(sugar, chosen, mask):\n" + body
+
+
+def _alpha_pairs(estimate: str) -> str:
+    """An estimate_alpha that forms the pairs correctly and then computes `estimate` from y, z."""
+    return _alpha(
+        "    s = np.asarray(sugar, dtype=float)\n"
+        "    x = np.asarray(chosen, dtype=float)\n"
+        "    m = np.asarray(mask, dtype=bool)\n"
+        "    y, z = s[:, 1:] - x[:, :-1], s[:, :-1] - x[:, :-1]\n"
+        "    ok = m[:, 1:] & m[:, :-1] & np.isfinite(y) & np.isfinite(z)\n"
+        "    y, z = y[ok], z[ok]\n"
+        f"    return float({estimate})\n"
+    )
 
 
 MISTAKES = [
@@ -79,6 +92,58 @@ MISTAKES = [
         ),
         loses=["ex1_test"],
         why="takes new_obs (the observation after the step) as the observation",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=(
+            "def rows_to_episodes(rows):\n"
+            "    rows.sort(key=lambda r: (str(r['eps_id']), r['t']))  # sorts the caller's list\n"
+            "    episodes = {}\n"
+            "    for r in rows:\n"
+            "        ep = episodes.setdefault(r['eps_id'], {'obs': [], 'actions': [], 'rewards': []})\n"
+            "        ep['obs'].append(r['obs'])\n"
+            "        ep['actions'].append(r['actions'])\n"
+            "        ep['rewards'].append(r['rewards'])\n"
+            "    return {e: {k: np.array(v) for k, v in ep.items()} for e, ep in episodes.items()}\n"
+        ),
+        loses=["ex1_test"],
+        why="sorts the caller's list in place",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=(
+            "def rows_to_episodes(rows):\n"
+            "    import tempfile, os\n"
+            "    with tempfile.TemporaryDirectory() as d:\n"
+            "        p = os.path.join(d, 'rows.json')\n"
+            "        with open(p, 'w') as f:\n"
+            "            f.writelines(json.dumps(r) + '\\n' for r in rows)\n"
+            "        eps = offrl.load_episodes(p)\n"
+            "    out = {}\n"
+            "    for i, e in enumerate(eps.eps_id.tolist()):\n"
+            "        ep = eps.episode(i)\n"
+            "        out[e] = {k: ep[k] for k in ('obs', 'actions', 'rewards')}\n"
+            "    return out\n"
+        ),
+        loses=["ex1_test"],
+        why="delegates to offrl.load_episodes through a temporary file",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=(
+            "def rows_to_episodes(rows):\n"
+            "    episodes = {}\n"
+            "    for e in sorted({r['eps_id'] for r in rows}):\n"
+            "        steps = sorted((r for r in rows if r['eps_id'] == e), key=lambda r: r['t'])\n"
+            "        episodes[e] = {\n"
+            "            'obs': np.array([r['obs'][:5] + r['obs'][-1:] for r in steps]),\n"
+            "            'actions': np.array([r['actions'] for r in steps]),\n"
+            "            'rewards': np.array([r['rewards'] for r in steps]),\n"
+            "        }\n"
+            "    return episodes\n"
+        ),
+        loses=["ex1_test"],
+        why="assumes the course's observation layout (5 items and the sugar level)",
     ),
     # --- Exercise 2: discounted return and return-to-go ----------------------------------------
     Mistake(
@@ -140,6 +205,72 @@ MISTAKES = [
         loses=["ex2_test"],
         why="sums the rewards so far instead of the rewards still to come",
     ),
+    Mistake(
+        cell="ex2_answer",
+        source=(
+            "def discounted_return(rewards, gamma):\n"
+            "    return float(discounted_returns_to_go(np.asarray(rewards, dtype=float), gamma)[0])\n\n\n"
+            "def returns_to_go(rewards, gamma):\n"
+            "    return discounted_returns_to_go(np.asarray(rewards, dtype=float), gamma)\n"
+        ).replace("def discounted_return(", "from offrl.dataset import discounted_returns_to_go\n\n\ndef discounted_return(", 1),
+        loses=["ex2_test"],
+        why="delegates to offrl.dataset.discounted_returns_to_go, the course's reference",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=(
+            _EX2_DISCOUNTED + "\n\n"
+            "def returns_to_go(rewards, gamma):\n"
+            "    r = np.asarray(rewards, dtype=float)[None, :]\n"
+            "    eps = offrl.Episodes(eps_id=np.arange(1), obs=np.zeros((1, r.shape[1], 1)),\n"
+            "                         actions=np.zeros(r.shape, int), rewards=r, new_obs=np.zeros((1, r.shape[1], 1)),\n"
+            "                         terminateds=np.zeros(r.shape, bool), truncateds=np.zeros(r.shape, bool),\n"
+            "                         action_prob=np.ones(r.shape), mask=np.ones(r.shape, bool), line=np.zeros(r.shape, int))\n"
+            "    return eps.returns_to_go(gamma)[0]\n"
+        ),
+        loses=["ex2_test"],
+        why="wraps the rewards in offrl.Episodes and calls its returns_to_go",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=(
+            _EX2_DISCOUNTED + "\n\n"
+            "def returns_to_go(rewards, gamma):\n"
+            "    rewards = np.asarray(rewards, dtype=float)\n"
+            "    for t in range(len(rewards) - 2, -1, -1):\n"
+            "        rewards[t] += gamma * rewards[t + 1]  # in place: the caller's rewards change\n"
+            "    return rewards\n"
+        ),
+        loses=["ex2_test"],
+        why="accumulates in place in the caller's rewards array",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=(
+            _EX2_DISCOUNTED + "\n\n"
+            "def returns_to_go(rewards, gamma):\n"
+            "    rewards = np.asarray(rewards)\n"
+            "    out = np.zeros(len(rewards), dtype=np.float16)  # 'saves memory'\n"
+            "    acc = 0.0\n"
+            "    for t in range(len(rewards) - 1, -1, -1):\n"
+            "        acc = rewards[t] + gamma * acc\n"
+            "        out[t] = acc\n"
+            "    return out\n"
+        ),
+        loses=["ex2_test"],
+        why="stores the returns-to-go in float16 (three significant digits)",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=(
+            "def discounted_return(rewards, gamma):\n"
+            "    rewards = np.asarray(rewards, dtype=float)\n"
+            "    return float(np.sum(np.clip(rewards, 0, None) * gamma ** np.arange(len(rewards))))\n\n\n"
+            + _EX2_RTG
+        ),
+        loses=["ex2_test"],
+        why="clips rewards at 0 (this recommender's rewards are never negative; others' are)",
+    ),
     # --- Exercise 3: the flat action histogram --------------------------------------------------
     Mistake(cell="ex3_answer", source='answer_actions = "A"', loses=["ex3_test"],
             why="reads the flat index histogram as a uniform behaviour policy"),  # fmt: skip
@@ -186,14 +317,69 @@ MISTAKES = [
         loses=["ex4_test"],
         why="returns r / x, which is 1 - sugar",
     ),
+    Mistake(
+        cell="ex4_answer",
+        source=_recover(
+            "    obs = np.asarray(obs, dtype=float)\n"
+            "    chosen = obs[np.arange(len(actions)), actions]\n"
+            "    sugar = 1 - np.asarray(rewards, dtype=float) / chosen  # 0/0 warns\n"
+            "    sugar[chosen == 0] = np.nan\n"
+            "    return sugar\n"
+        ),
+        loses=["ex4_test"],
+        why="divides everywhere and sets nan afterwards: right values, but 0/0 prints a "
+        "RuntimeWarning from the learner's own code (stderr costs the cell in validate and "
+        "autograde alike)",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_recover(
+            "    obs = np.asarray(obs, dtype=float)\n"
+            "    chosen = obs[np.arange(len(actions)), actions]\n"
+            "    ok = chosen > 1e-6  # 'too small to divide by'\n"
+            "    sugar = np.full(len(actions), np.nan)\n"
+            "    sugar[ok] = 1 - np.asarray(rewards, dtype=float)[ok] / chosen[ok]\n"
+            "    return sugar\n"
+        ),
+        loses=["ex4_test"],
+        why="gives up on small but positive sweetness (a threshold instead of > 0)",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_recover(
+            "    obs = np.asarray(obs, dtype=float)\n"
+            "    if obs.shape[1] > num_candidates:\n"
+            "        return obs[:, -1]  # the sugar level, where the observation has it\n"
+            "    chosen = obs[np.arange(len(actions)), actions]\n"
+            "    sugar = np.full(len(actions), np.nan)\n"
+            "    ok = chosen > 0\n"
+            "    sugar[ok] = 1 - np.asarray(rewards, dtype=float)[ok] / chosen[ok]\n"
+            "    return sugar\n"
+        ),
+        loses=["ex4_test"],
+        why="reads the last column of obs as the sugar level (wrong in obs_mode 'history')",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_recover(
+            "    chosen = np.take(np.asarray(obs, dtype=float), actions)  # flat index: row 0 only\n"
+            "    sugar = np.full(len(actions), np.nan)\n"
+            "    ok = chosen > 0\n"
+            "    sugar[ok] = 1 - np.asarray(rewards, dtype=float)[ok] / chosen[ok]\n"
+            "    return sugar\n"
+        ),
+        loses=["ex4_test"],
+        why="np.take(obs, actions) indexes the flattened array: the first step's items for every step",
+    ),
     # --- Exercise 5: estimate alpha ------------------------------------------------------------
     Mistake(
         cell="ex5_answer",
         source=_alpha(
             "    s = np.asarray(sugar, dtype=float).ravel()\n"
             "    x = np.asarray(chosen, dtype=float).ravel()\n"
+            "    m = np.asarray(mask, dtype=bool).ravel()\n"
             "    y, z = s[1:] - x[:-1], s[:-1] - x[:-1]\n"
-            "    ok = np.isfinite(y) & np.isfinite(z)\n"
+            "    ok = m[1:] & m[:-1] & np.isfinite(y) & np.isfinite(z)\n"
             "    return float(np.sum(y[ok] * z[ok]) / np.sum(z[ok] ** 2))\n"
         ),
         loses=["ex5_test"],
@@ -205,7 +391,7 @@ MISTAKES = [
         source=_alpha(
             "    s = np.asarray(sugar, dtype=float)\n"
             "    y, z = s[:, 1:], s[:, :-1]\n"
-            "    ok = np.isfinite(y) & np.isfinite(z)\n"
+            "    ok = np.isfinite(y) & np.isfinite(z) & mask[:, 1:] & mask[:, :-1]\n"
             "    return float(np.sum(y[ok] * z[ok]) / np.sum(z[ok] ** 2))\n"
         ),
         loses=["ex5_test"],
@@ -222,9 +408,56 @@ MISTAKES = [
         loses=["ex5_test"],
         why="does not skip unrecoverable (nan) sugar levels, so one nan makes the estimate nan",
     ),
+    Mistake(
+        cell="ex5_answer",
+        source=_alpha(
+            "    s = np.asarray(sugar, dtype=float)\n"
+            "    x = np.asarray(chosen, dtype=float)\n"
+            "    y, z = s[:, 1:] - x[:, :-1], s[:, :-1] - x[:, :-1]\n"
+            "    ok = np.isfinite(y) & np.isfinite(z)  # ignores the mask\n"
+            "    return float(np.sum(y[ok] * z[ok]) / np.sum(z[ok] ** 2))\n"
+        ),
+        loses=["ex5_test"],
+        why="ignores the mask: pairs the last real step with the padding",
+    ),
+    Mistake(cell="ex5_answer", source=_alpha_pairs("np.mean(y / z)"), loses=["ex5_test"],
+            why="averages the ratios y / z instead of fitting the line"),
+    Mistake(cell="ex5_answer", source=_alpha_pairs("np.polyfit(z, y, 1)[0]"), loses=["ex5_test"],
+            why="fits a line with an intercept (np.polyfit degree 1)"),
+    Mistake(cell="ex5_answer", source=_alpha_pairs("np.sum(y) / np.sum(z)"), loses=["ex5_test"],
+            why="divides the sums (ratio of means) instead of fitting the line"),
+    Mistake(cell="ex5_answer", source=_alpha_pairs("np.median(y / z)"), loses=["ex5_test"],
+            why="takes the median of the ratios (right on exact data only)"),
+    Mistake(cell="ex5_answer", source=_alpha_pairs("np.sum(y * z) / np.sum(y ** 2)"),
+            loses=["ex5_test"], why="regresses z on y (inverts the roles of the variables)"),
+    Mistake(
+        cell="ex5_answer",
+        source=_alpha(
+            "    s = np.asarray(sugar)\n"
+            "    s[~np.isfinite(s)] = 0.0  # in place: the caller's sugar levels change\n"
+            "    x = np.asarray(chosen, dtype=float)\n"
+            "    m = np.asarray(mask, dtype=bool) & np.isfinite(np.asarray(sugar))\n"
+            "    y, z = s[:, 1:] - x[:, :-1], s[:, :-1] - x[:, :-1]\n"
+            "    ok = m[:, 1:] & m[:, :-1]\n"
+            "    return float(np.sum(y[ok] * z[ok]) / np.sum(z[ok] ** 2))\n"
+        ),
+        loses=["ex5_test"],
+        why="overwrites the caller's nan sugar levels in place",
+    ),
     # --- Exercise 6: is the sugar level recoverable? -----------------------------------------
-    Mistake(cell="ex6_answer", source="answer_recoverable = False", loses=["ex6_test"],
+    Mistake(cell="ex6_answer", loses=["ex6_test"],
+            source='answer_sugar = {"recover": False, "needs_alpha": False, "memoryless": False, "memory": True}',
             why="confuses what the policy observes with what the log records"),  # fmt: skip
+    Mistake(cell="ex6_answer", loses=["ex6_test"],
+            source='answer_sugar = {"recover": True, "needs_alpha": True, "memoryless": False, "memory": True}',
+            why="thinks recovering the sugar level from the rewards needs alpha"),  # fmt: skip
+    Mistake(cell="ex6_answer", loses=["ex6_test_b"],
+            source='answer_sugar = {"recover": True, "needs_alpha": False, "memoryless": True, "memory": True}',
+            why="thinks a memoryless policy can use what only the log's rewards reveal"),  # fmt: skip
+    Mistake(cell="ex6_answer", loses=["ex6_test_b"],
+            source='answer_sugar = {"recover": True, "needs_alpha": False, "memoryless": False, "memory": False}',
+            why="thinks no policy that sees only sweetness can know the sugar level (lesson 01's "
+            "memoryless claim, taken too far)"),  # fmt: skip
 ]
 
 # --- hard-coded answers: right on every input a visible test uses, wrong elsewhere -------------
@@ -288,10 +521,10 @@ MISTAKES += [
     Mistake(
         cell="ex5_answer",
         source=_alpha(
-            "    return 0.3 if np.shape(sugar) == (2, 10) else 0.5  # the visible cases\n"
+            "    return {(2, 10): 0.3, (20, 30): 0.5971654854924837}.get(np.shape(sugar), 0.5)  # the visible cases\n"
         ),
         loses=["ex5_test"],
         why="hard-codes the visible test's expected values (alpha = 0.3 for the simulated case, "
-        "0.5 for the course's log)",
+        "the noisy case's number, 0.5 for the course's log)",
     ),
 ]
