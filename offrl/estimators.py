@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from statistics import NormalDist
 
 import numpy as np
 
@@ -36,10 +37,15 @@ class OPEError(ValueError):
 class Estimate:
     """An estimate of the target policy's value.
 
-    ``per_episode`` holds one term per logged episode whose mean is ``value``;
-    ``stderr = std(per_episode) / sqrt(n)`` (for weighted estimators this ignores the
-    randomness of the normaliser: a rough guide). ``ess`` is the effective sample size of the
-    trajectory weights.
+    ``per_episode`` holds one term per logged episode whose mean is ``value`` (for
+    :class:`WeightedIS` the delta-method terms ``V + W_i / mean(W) * (G_i - V)``, which account
+    for the randomness of the normaliser); ``stderr = std(per_episode, ddof=1) / sqrt(n)`` (NaN
+    for one episode; for :class:`PerDecisionWIS` it ignores the randomness of the normalisers: a
+    rough guide). ``ess`` is the effective sample size of the trajectory weights.
+
+    The standard error is computed from the same episodes as the estimate: when a few episodes
+    carry all the weight (small ``ess``) it is as unreliable as the estimate itself, and an
+    estimate of 0 from vanishing weights comes with a standard error of about 0.
     """
 
     name: str
@@ -50,6 +56,22 @@ class Estimate:
 
     def __str__(self):
         return f"{self.name}: {self.value:.3f} ± {self.stderr:.3f} (ESS {self.ess:.1f})"
+
+    def interval(self, level: float = 0.95) -> tuple[float, float]:
+        """The normal-approximation confidence interval ``value ± z * stderr`` with ``z`` the
+        standard normal quantile for ``level`` (1.96 for 0.95). It assumes the mean of the
+        per-episode terms is roughly normal, which needs many *effective* episodes: with a
+        small ESS its coverage can be far below ``level``. NaN for a single episode."""
+        return normal_interval(self.value, self.stderr, level)
+
+
+def normal_interval(value: float, stderr: float, level: float = 0.95) -> tuple[float, float]:
+    """``(value - z * stderr, value + z * stderr)`` with ``z = Phi^-1((1 + level) / 2)``, the
+    two-sided normal interval at confidence ``level`` in (0, 1)."""
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    return float(value - z * stderr), float(value + z * stderr)
 
 
 #: A policy's probabilities for one observation must sum to 1 within this (float32 softmax
@@ -383,10 +405,13 @@ def _mean_std(x: np.ndarray, ddof: int = 0) -> tuple[float, float]:
     return float(mean), float(np.sqrt(np.add.reduce(d) / max(n - ddof, 0)))
 
 
-def _estimate(name, per_episode, weights) -> Estimate:
+def _estimate(name, per_episode, weights, value=None) -> Estimate:
+    """An Estimate from per-episode terms (their mean is the value unless ``value`` is given,
+    e.g. when rounding would make the mean of the terms differ from the estimate's last bit)."""
     n = len(per_episode)
     mean, std = _mean_std(per_episode, ddof=1) if n > 1 else (float(per_episode[0]), float("nan"))
-    return Estimate(name, mean, per_episode, std / np.sqrt(n), effective_sample_size(weights))
+    value = mean if value is None else float(value)
+    return Estimate(name, value, per_episode, std / np.sqrt(n), effective_sample_size(weights))
 
 
 class OnPolicy:
@@ -454,6 +479,7 @@ class WeightedIS:
 
     Biased (towards the returns of the episodes it re-weights; with one dominant weight it is
     that episode's return) but consistent, and never outside the range of the logged returns.
+    Its standard error is the delta-method one (see :class:`Estimate`).
     """
 
     name = "weighted IS"
@@ -464,7 +490,12 @@ class WeightedIS:
     def estimate(self, episodes: Episodes, target) -> Estimate:
         W = trajectory_weights(episodes, target)
         _nonzero_total(np.array([W.sum()]), lambda _: "")
-        return _estimate(self.name, len(W) * W / W.sum() * episodes.returns(self.gamma), W)
+        r = len(W) * W / W.sum()  # W_i / mean(W): free of any common scale of the weights
+        G = episodes.returns(self.gamma)
+        value = float(np.mean(r * G))
+        # delta method: the estimate is a ratio of two means, so its per-episode influence
+        # terms are V + (W_i / mean W) (G_i - V) (their mean is V, their spread the s.e.)
+        return _estimate(self.name, value + r * (G - value), W, value=value)
 
 
 class PerDecisionWIS:

@@ -3,6 +3,8 @@
 * :func:`true_values` - every policy's value in the simulator (the ground truth).
 * :func:`estimates_vs_truth` - the four reference estimators of :mod:`offrl.estimators` on one
   log, beside the truth, with relative errors and the effective sample size.
+* :func:`intervals_vs_truth` - the same estimates with standard errors and normal confidence
+  intervals, and whether each interval covers the truth.
 * :func:`rllib_comparison` - RLlib's old-stack ``ImportanceSampling`` and
   ``WeightedImportanceSampling`` figures (``v_target``, ``v_gain``) beside the same estimators
   computed by :mod:`offrl`.
@@ -164,6 +166,49 @@ def estimates_vs_truth(
         rows[name] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "policy"
+    return table
+
+
+def intervals_vs_truth(
+    episodes: Episodes,
+    policies: dict[str, Policy],
+    config: EnvConfig,
+    truths: dict[str, PolicyValue] | None = None,
+    level: float = 0.95,
+    gamma: float = 1.0,
+):
+    """Each reference estimate with its standard error and normal confidence interval (see
+    :meth:`offrl.estimators.Estimate.interval`) beside the simulator's true value: a pandas
+    DataFrame indexed by (policy, estimator) with columns ``estimate``, ``s.e.``, ``low``,
+    ``high``, ``true value``, ``covers truth`` (bool; False where the estimate is undefined)
+    and ``ESS``. An undefined weighted estimate shows as NaN."""
+    import pandas as pd
+
+    truths = truths if truths is not None else true_values(policies, config, gamma=gamma)
+    rows = {}
+    for name, policy in policies.items():
+        truth = truths[name]
+        if truth.gamma != gamma:
+            raise ValueError(
+                f"the truth of {name!r} was measured with gamma={truth.gamma}, not {gamma}"
+            )
+        pi = target_action_probs(policy, episodes)
+        for cls in ESTIMATORS:
+            est = cls(gamma)
+            try:
+                e = est.estimate(episodes, pi)
+                value, se, ess = e.value, e.stderr, e.ess
+                low, high = e.interval(level)
+            except OPEError:
+                value = se = low = high = float("nan")
+                ess = 0.0
+            rows[(name, SHORT[est.name])] = {
+                "estimate": value, "s.e.": se, "low": low, "high": high,
+                "true value": truth.mean, "covers truth": bool(low <= truth.mean <= high),
+                "ESS": ess,
+            }  # fmt: skip
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index = pd.MultiIndex.from_tuples(table.index, names=["policy", "estimator"])
     return table
 
 
@@ -551,6 +596,7 @@ __all__ = [
     "Sweep",
     "batched_estimates",
     "estimates_vs_truth",
+    "intervals_vs_truth",
     "plot_cumulative_weights",
     "random_case",
     "rllib_comparison",

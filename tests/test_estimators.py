@@ -246,3 +246,71 @@ def test_estimators_leave_the_callers_probabilities_untouched(rollouts_with_padd
         est().estimate(full, pi)
         est().estimate(full, pi[:, :])  # a view
     np.testing.assert_array_equal(pi, before)
+
+
+# --------------------------------------------------------------------------------------------
+# Standard errors and normal intervals (lesson 05 shows them beside the truth)
+
+from offrl.estimators import normal_interval  # noqa: E402
+from offrl.ope_experiments import random_case  # noqa: E402
+
+
+def test_normal_interval_uses_the_normal_quantile():
+    lo, hi = normal_interval(10.0, 2.0, 0.95)
+    assert (lo, hi) == pytest.approx((10 - 1.959964 * 2, 10 + 1.959964 * 2), rel=1e-6)
+    assert normal_interval(0.0, 1.0, 0.6827) == pytest.approx((-1.0, 1.0), rel=1e-3)
+    for bad in (0.0, 1.0, 95):
+        with pytest.raises(ValueError, match="level"):
+            normal_interval(1.0, 1.0, bad)
+
+
+def test_estimate_interval_is_value_plus_minus_z_stderr():
+    eps, pi = make_episodes(**HAND)
+    est = PerDecisionIS(gamma=0.5).estimate(eps, pi)
+    lo, hi = est.interval(0.9)
+    assert (lo + hi) / 2 == pytest.approx(est.value)
+    assert (hi - lo) / 2 == pytest.approx(1.644854 * est.stderr, rel=1e-6)
+    one = TrajectoryIS().estimate(eps.subset(np.arange(1)), pi[:1])
+    assert np.isnan(one.stderr) and all(np.isnan(one.interval()))
+
+
+def test_weighted_is_stderr_is_the_delta_method_one():
+    """V = sum W G / sum W: terms V + (W_i / mean W)(G_i - V), mean V; scale-free; 0 when every
+    return is the same (the estimate is then that return, whatever the weights)."""
+    eps, pi = make_episodes(**HAND)
+    est = WeightedIS(gamma=0.5).estimate(eps, pi)
+    W, G = np.array([1.0, 0.5]), np.array([2.0, 4.0])
+    V = (W @ G) / W.sum()
+    terms = V + W / W.mean() * (G - V)
+    assert est.value == pytest.approx(V)
+    np.testing.assert_allclose(est.per_episode, terms)
+    assert est.stderr == pytest.approx(terms.std(ddof=1) / np.sqrt(2))
+    assert est.per_episode.mean() == pytest.approx(est.value)
+    scaled = pi.copy()
+    scaled[:, 0] *= 1e-60  # every trajectory weight scaled by 1e-60: WIS does not change
+    tiny = WeightedIS(gamma=0.5).estimate(eps, scaled)
+    assert tiny.value == pytest.approx(est.value, rel=1e-12)
+    assert tiny.stderr == pytest.approx(est.stderr, rel=1e-12)
+    flat, p = make_episodes(rewards=[[1, 1], [2], [0.5, 1.5]], behaviour=[[0.5, 0.5], [0.4], [0.2, 0.5]],
+                            target=[[0.9, 0.1], [0.3], [0.6, 0.2]])  # fmt: skip
+    e = WeightedIS().estimate(flat, p)  # every return is 2
+    assert e.value == pytest.approx(2.0) and e.stderr == pytest.approx(0.0, abs=1e-12)
+
+
+def test_weighted_is_stderr_matches_its_spread_over_many_logs():
+    """400 independent logs of 300 three-step episodes (uniform logger over 3 actions, a target
+    that prefers the action with the higher reward): the typical reported standard error of WIS
+    is within 10 % of the actual spread of the estimates (measured: 0.103 vs 0.104; the old
+    std(n W G / sum W) / sqrt(n) gave 0.31)."""
+    from offrl.ope_experiments import synthetic_episodes
+
+    probs = np.array([0.2, 0.3, 0.5])
+    values, stderrs = [], []
+    for seed in range(400):
+        rng = np.random.default_rng(seed)
+        a = rng.integers(0, 3, size=(300, 3))
+        eps = synthetic_episodes(a + rng.random((300, 3)), np.full((300, 3), 1 / 3), actions=a)
+        e = WeightedIS().estimate(eps, probs[a])
+        values.append(e.value)
+        stderrs.append(e.stderr)
+    assert np.median(stderrs) == pytest.approx(np.std(values), rel=0.1)

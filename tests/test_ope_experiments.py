@@ -347,3 +347,29 @@ def test_summary_and_plots_run_quietly(short_config, capfd):
         assert len(ax2.get_lines()) == 4  # 3 episodes + the line at 0
     plt.close("all")
     assert capfd.readouterr().err == ""
+
+
+def test_intervals_vs_truth_table():
+    """Rows (policy, estimator); the interval is the reference estimate's normal interval and
+    `covers truth` compares it with the true value; an undefined weighted estimate is NaN and
+    does not cover."""
+    import offrl
+    from offrl.ope_experiments import intervals_vs_truth, true_values
+
+    cfg = offrl.EnvConfig(num_candidates=3, max_steps=6)
+    eps = offrl.Episodes.from_rollouts(offrl.rollout(offrl.behaviour_policy(cfg), 60, cfg, seed=2))
+    policies = {"softmax": offrl.SoftmaxSweetness(cfg, 0.5), "greedy": offrl.GreedySweetest(cfg)}
+    truths = true_values(policies, cfg, num_episodes=300)
+    table = intervals_vs_truth(eps, policies, cfg, truths, level=0.9)
+    assert list(table.index.get_level_values(0).unique()) == ["softmax", "greedy"]
+    assert list(table.loc["softmax"].index) == ["traj-IS", "PD-IS", "WIS", "PD-WIS"]
+    est = offrl.WeightedIS().estimate(eps, policies["softmax"])
+    row = table.loc[("softmax", "WIS")]
+    assert row["estimate"] == est.value and row["s.e."] == est.stderr
+    assert (row["low"], row["high"]) == est.interval(0.9)
+    assert row["covers truth"] == (row["low"] <= truths["softmax"].mean <= row["high"])
+    if not (offrl.estimators.trajectory_weights(eps, policies["greedy"]) > 0).any():
+        assert np.isnan(table.loc[("greedy", "WIS"), "estimate"])
+        assert not table.loc[("greedy", "WIS"), "covers truth"]
+    with pytest.raises(ValueError, match="gamma"):
+        intervals_vs_truth(eps, policies, cfg, truths, gamma=0.9)
