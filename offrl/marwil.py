@@ -9,9 +9,11 @@ plumbing and lesson 05 runs without Ray or torch:
   ``terminateds=True``, so that RLlib's value target for the row is exactly ``G_t`` (RLlib turns
   every row of a file into a one-step episode; see ``shared/RLLIB_NOTES.md``).
 * :func:`advantage_weights` - MARWIL's weight ``exp(beta * A / c)`` of a logged action, in numpy.
+* :func:`sqd_adv_norm_trace` - RLlib's moving average ``c**2`` of the squared advantages.
 * :func:`marwil_config` - the course's ``MARWILConfig`` (2-CPU safe, quiet, spaces given by hand).
 * :func:`train` - ``algo.train()`` in a loop with a progress bar and a learning curve, then the
-  module out through a checkpoint, and Ray's objects released cleanly.
+  module out through a checkpoint (:func:`module_from_checkpoint`), and Ray's objects released
+  cleanly.
 * :class:`MLPPolicy` - the trained RLModule's policy network (encoder MLP + ``pi`` head) as numpy
   arrays: ``policy(obs) -> probs`` like every :mod:`offrl.policies` policy.
 * :func:`load_trained_policy` - ``"bc"`` or ``"marwil"``, from ``data/<name>_policy.npz``
@@ -119,6 +121,20 @@ def advantage_weights(returns, values, beta: float, sqd_adv_norm: float) -> np.n
     ``c = sqrt(sqd_adv_norm)`` (RLlib adds 1e-8 to ``c``; so do we)."""
     advantages = np.asarray(returns, dtype=np.float64) - np.asarray(values, dtype=np.float64)
     return np.exp(beta * advantages / (1e-8 + np.sqrt(sqd_adv_norm)))
+
+
+def sqd_adv_norm_trace(start: float, rate: float, batch_sqd_adv) -> np.ndarray:
+    """RLlib MARWIL's advantage normaliser ``c**2`` along training: before each update ``k`` it
+    moves a fraction ``rate`` of the way to that batch's mean squared advantage,
+    ``c2 <- c2 + rate * (batch_sqd_adv[k] - c2)``, starting from ``start``; the update's weights
+    then use the new value. Returns ``c**2`` as used by each update (float64, one per batch)."""
+    a = np.asarray(batch_sqd_adv, dtype=np.float64).reshape(-1)
+    out = np.empty_like(a)
+    c2 = float(start)
+    for k in range(len(a)):
+        c2 = c2 + rate * (a[k] - c2)
+        out[k] = c2
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -374,6 +390,17 @@ def _live_policy(algo, config: EnvConfig) -> MLPPolicy:
     return next(iter(out)).get()  # RemoteCallResults: one result per learner
 
 
+def module_from_checkpoint(checkpoint_dir, module_id: str = "default_policy"):
+    """The trained RLModule ``module_id`` from a checkpoint written by ``algo.save_to_path``:
+    the component ``learner_group/learner/rl_module/<module_id>`` of the algorithm's tree
+    (``algo.get_module()`` needs an EnvRunner, which offline training does not have)."""
+    from ray.rllib.core.rl_module.rl_module import RLModule
+
+    return RLModule.from_checkpoint(
+        os.path.join(str(checkpoint_dir), "learner_group", "learner", "rl_module", module_id)
+    )
+
+
 def train(
     algo_config,
     num_iterations: int,
@@ -446,11 +473,7 @@ def train(
         with tempfile.TemporaryDirectory() as tmp:
             ck = Path(checkpoint_dir or tmp) / "checkpoint"
             algo.save_to_path(str(ck))
-            from ray.rllib.core.rl_module.rl_module import RLModule
-
-            module = RLModule.from_checkpoint(
-                os.path.join(ck, "learner_group", "learner", "rl_module", "default_policy")
-            )
+            module = module_from_checkpoint(ck)
     finally:
         if algo is not None:
             # Without this, Ray Data's iterator threads outlive the algorithm and print a

@@ -226,3 +226,47 @@ def test_paired_difference_is_exact_for_identical_policies():
     b = offrl.behaviour_policy(CONFIG)
     d, se = marwil.paired_difference(b, b, CONFIG, 200, 5)
     assert d == 0.0 and se == 0.0
+
+
+def test_sqd_adv_norm_trace_by_hand():
+    """c2 <- c2 + rate * (a_k - c2) before update k, as RLlib's MARWIL learner does."""
+    trace = marwil.sqd_adv_norm_trace(100.0, 0.5, [4.0, 0.0, 2.0])
+    assert np.allclose(trace, [52.0, 26.0, 14.0])
+    assert np.array_equal(marwil.sqd_adv_norm_trace(3.0, 0.0, np.ones(4)), np.full(4, 3.0))
+    assert np.array_equal(marwil.sqd_adv_norm_trace(3.0, 1.0, [5.0, 7.0]), [5.0, 7.0])
+    # RLlib's defaults: c**2 stays at 100 however small the advantages are.
+    assert np.allclose(marwil.sqd_adv_norm_trace(100.0, 1e-8, np.full(200, 0.05)), 100.0, rtol=1e-5)
+
+
+def test_module_from_checkpoint_reads_the_policy_component(tmp_path, log):
+    """The module lives at learner_group/learner/rl_module/default_policy of an algorithm's
+    checkpoint (save_to_path writes the MultiRLModule at rl_module/, one folder per module)."""
+    import torch
+    from ray.rllib.algorithms.ppo.torch.default_ppo_torch_rl_module import (
+        DefaultPPOTorchRLModule,
+    )
+    from ray.rllib.core.rl_module.default_model_config import DefaultModelConfig
+    from ray.rllib.core.rl_module.multi_rl_module import MultiRLModuleSpec
+    from ray.rllib.core.rl_module.rl_module import RLModuleSpec
+
+    _module()  # quiet environment
+    spec = RLModuleSpec(
+        module_class=DefaultPPOTorchRLModule,
+        observation_space=CONFIG.observation_space(),
+        action_space=CONFIG.action_space(),
+        model_config=DefaultModelConfig(fcnet_hiddens=[64, 64], vf_share_layers=False),
+    )
+    multi = MultiRLModuleSpec(rl_module_specs={"default_policy": spec}).build()
+    module = multi["default_policy"]
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    ck = tmp_path / "checkpoint"
+    multi.save_to_path(ck / "learner_group" / "learner" / "rl_module")
+    restored = marwil.module_from_checkpoint(str(ck))
+    obs = torch.as_tensor(log.obs[log.mask][:50])
+    with torch.no_grad():
+        a = module.forward_inference({"obs": obs})["action_dist_inputs"]
+        b = restored.forward_inference({"obs": obs})["action_dist_inputs"]
+    assert restored is not module and torch.equal(a, b)
