@@ -589,6 +589,91 @@ def random_case(
     )
 
 
+@dataclass(frozen=True)
+class WeightsCase:
+    """Inputs for an estimator written from cumulative weights: ``w`` and ``rewards`` of shape
+    ``(n, T)`` (padding after an episode's end repeats its last weight and has reward 0, as
+    :func:`offrl.estimators.cumulative_weights` and loaded logs give), the discount ``gamma``,
+    and ``expected``: :func:`batched_estimates` of the same data (float64), with ``rtol`` the
+    relative tolerance a right answer meets (``what`` says what the case is about)."""
+
+    what: str
+    w: np.ndarray
+    rewards: np.ndarray
+    gamma: float
+    rtol: float
+    expected: dict
+
+
+def weights_cases(seed: int = 0) -> list[WeightsCase]:
+    """Cases for lesson 05's estimators: random policies with ragged episodes (one episode, one
+    step, up to 30 steps), weights from about 1e-70 to 1e8 over 40 steps, a total of the weights
+    around 1e-65, one dominant weight, weights that are exactly 0, and float32 inputs.
+
+    float64 cases agree to 1e-9 (any order of summing at most a few thousand terms is exact to
+    ~1e-13); float32 cases to 1e-5: a float32 sum of at most 40 rewards in [0, 1] and products
+    of float32 numbers are exact to ~40 * 2**-24 = 2.4e-6 relative."""
+    rng = np.random.default_rng(seed)
+    cases = []
+
+    def add(what, rho, rewards, gamma, mask=None, dtype=np.float64):
+        rho = np.asarray(rho, np.float64)
+        m = np.ones(rho.shape, bool) if mask is None else mask
+        rho = np.where(m, rho, 1.0)
+        r = np.where(m, np.asarray(rewards, np.float64), 0.0)
+        w = np.cumprod(rho, axis=1)
+        if dtype == np.float32:  # the reference sees the float32 values the answer sees
+            w, r = w.astype(np.float32), r.astype(np.float32)
+            ref = batched_estimates(_ratios_of(w), np.ones(w.shape), r.astype(np.float64), gamma, m)
+        else:
+            ref = batched_estimates(rho, np.ones_like(rho), r, gamma, m)
+        rtol = 1e-5 if dtype == np.float32 else 1e-9
+        expected = {k: float(v) for k, v in ref.items()}
+        cases.append(WeightsCase(what, w, r, float(gamma), rtol, expected))
+
+    for k, (n, T, ragged, gamma) in enumerate(
+        [(1, 1, False, 1.0), (1, 6, False, 0.9), (4, 1, False, 0.5), (9, 6, True, 1.0),
+         (20, 12, True, 0.99), (7, 30, True, 0.0), (15, 5, False, 0.5)]
+    ):  # fmt: skip
+        c = random_case(seed * 100 + k, n=n, T=T, ragged=ragged)
+        add(f"random policies, {n} episode(s) of up to {T} step(s)"
+            + (" with unequal lengths (padding)" if ragged else "") + f", gamma={gamma}",
+            c.pi / c.mu, c.rewards, gamma, c.mask)  # fmt: skip
+    n, T = 10, 40
+    walk = 10 ** rng.uniform(-0.3, 0.3, size=(n, T))
+    rewards = rng.random((n, T))
+    lengths = rng.integers(1, T + 1, size=n)
+    ragged = np.arange(T) < lengths[:, None]
+    scales = 10.0 ** np.array([-70, 6, 5.5, -35, -70, 0, 6, -70, -20, 5.8])
+    rho = walk.copy()
+    rho[:, 0] *= scales
+    add("weights from about 1e-70 to 1e8", rho, rewards, 1.0)
+    add("weights from about 1e-70 to 1e8, unequal lengths, gamma=0.9", rho, rewards, 0.9, ragged)
+    rho = walk.copy()
+    rho[:, 0] *= 10.0 ** rng.uniform(-75, -62, size=n)
+    add("every weight below 1e-60 (a tiny total, as for far policies over 100 steps)",
+        rho, rewards, 1.0)  # fmt: skip
+    rho = walk.copy()
+    rho[0, 0] *= 1e6
+    add("one weight a million times the others", rho, rewards, 0.95)
+    rho = walk.copy()
+    rho[::2, 3] = 0.0
+    add("half the weights exactly 0 (the target never takes a logged action)", rho, rewards, 1.0)
+    rho = 10 ** rng.uniform(-0.5, 0.5, size=(12, 20))
+    add("float32 inputs", rho, rng.random((12, 20)), 0.9, dtype=np.float32)
+    add("float32 inputs, unequal lengths", rho, rng.random((12, 20)), 1.0,
+        np.arange(20) < rng.integers(1, 21, size=12)[:, None], dtype=np.float32)  # fmt: skip
+    return cases
+
+
+def _ratios_of(w: np.ndarray) -> np.ndarray:
+    """Per-step ratios whose cumulative product is ``w`` (float64; 0 stays 0)."""
+    w = np.asarray(w, np.float64)
+    prev = np.concatenate([np.ones((w.shape[0], 1)), w[:, :-1]], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(prev > 0, w / np.where(prev > 0, prev, 1.0), 0.0)
+
+
 __all__ = [
     "ESTIMATOR_NAMES",
     "OPECase",
@@ -604,4 +689,6 @@ __all__ = [
     "sweep_num_episodes",
     "synthetic_episodes",
     "true_values",
+    "weights_cases",
+    "WeightsCase",
 ]

@@ -373,3 +373,26 @@ def test_intervals_vs_truth_table():
         assert not table.loc[("greedy", "WIS"), "covers truth"]
     with pytest.raises(ValueError, match="gamma"):
         intervals_vs_truth(eps, policies, cfg, truths, gamma=0.9)
+
+
+def test_weights_cases_hold_what_they_say():
+    """The lesson-05 hidden tests' inputs: padding repeats the last weight with reward 0, the
+    extremes are there, and the expected values are the plain formulas on the float64 data."""
+    cases = ox.weights_cases()
+    kinds = " ".join(c.what for c in cases)
+    for word in ("1e-70", "tiny total", "exactly 0", "float32", "unequal lengths", "1 episode", "1 step"):
+        assert word in kinds, word
+    for c in cases:
+        w, r = c.w.astype(np.float64), c.rewards.astype(np.float64)
+        n, T = w.shape
+        d = c.gamma ** np.arange(T)
+        W, G = w[:, -1], r @ d
+        assert c.expected["trajectory IS"] == pytest.approx(np.mean(W * G), rel=1e-9, abs=0)
+        assert c.expected["per-decision IS"] == pytest.approx(np.mean((w * r) @ d), rel=1e-9, abs=0)
+        assert c.expected["weighted IS"] == pytest.approx((W @ G) / W.sum(), rel=1e-9)
+        assert c.expected["ess"] == pytest.approx(W.sum() ** 2 / (W @ W), rel=1e-9)
+        assert c.rtol == (1e-5 if c.w.dtype == np.float32 else 1e-9)
+    tiny = next(c for c in cases if "tiny total" in c.what)
+    assert tiny.w[:, -1].sum() < 1e-60
+    wide = next(c for c in cases if "1e-70 to 1e8" in c.what)
+    assert wide.w[:, -1].min() < 1e-69 and wide.w[:, -1].max() > 1e6
