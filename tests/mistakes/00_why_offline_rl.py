@@ -3,42 +3,68 @@
 from tests.nbgrader_harness import Mistake
 
 _CLAIMS = """claims = {{
-    "bc_needs_rewards": {bc},
-    "marwil_needs_rewards": True,
-    "bc_recovers_logger": True,
-    "marwil_beta0_is_bc": True,
-    "reweighting_adds_unlogged_actions": {adds},
+    "bc_unaffected_by_lost_rewards": {a},
+    "bc_more_data_beats_logger": {b},
+    "marwil_zero_rewards_is_bc": {c},
+    "marwil_ignores_reward_scale": {d},
+    "deterministic_logger_is_enough": {e},
+    "large_beta_finds_unlogged_items": {f},
 }}
 """
+_RIGHT = dict(a="True", b="False", c="True", d="False", e="False", f="False")
+
+
+def _claims(**changed) -> str:
+    return _CLAIMS.format(**{**_RIGHT, **changed})
+
 
 _RANKS = """def chosen_rank_shares(episodes, num_candidates):
 {body}
 """
 
-_EPS = """def epsilon_greedy_probs(obs, epsilon, num_candidates):
+_OVERLAP = """def overlap_report(mu_probs, pi_probs):
 {body}
 """
 
+_SHIFT = """def rarely_logged_share(log_sugar, new_sugar, num_bins, min_count):
+{body}
+"""
+
+# the solution's max_ratio and share_uncovered, for mistakes that change only one of them
+_RATIO = """    ratio = np.zeros_like(mu)
+    np.divide(pi, mu, out=ratio, where=mu > 0)
+    max_ratio = float(ratio[mu > 0].max())"""
+_UNCOVERED = "    share = float(np.mean(np.any((pi > 0) & (mu == 0), axis=1)))"
+_AS_ARRAYS = """    mu = np.asarray(mu_probs, dtype=np.float64)
+    pi = np.asarray(pi_probs, dtype=np.float64)"""
+
 MISTAKES = [
-    # --- exercise 1: why offline -------------------------------------------------------------
-    Mistake(
-        cell="ex1_answer",
-        source='answer_ex1 = "A"\n',
-        loses=["ex1_test"],
-        why="believes offline RL is simply stronger than online RL",
-    ),
-    # --- exercise 2: imitate vs improve ------------------------------------------------------
+    # --- exercise 1: when is online RL fine? ------------------------------------------------------
+    Mistake(cell="ex1_answer", source='answer_ex1 = "B"\n', loses=["ex1_test"],
+            why="trusts a simulator fitted to the same logs as a stand-in for the users"),  # fmt: skip
+    Mistake(cell="ex1_answer", source='answer_ex1 = "D"\n', loses=["ex1_test"],
+            why="overlooks that a trial on 1 % of customers is still trial and error on people, "
+            "one slow episode a year"),  # fmt: skip
+    Mistake(cell="ex1_answer", source='answer_ex1 = "A"\n', loses=["ex1_test"],
+            why="takes 'there is a lot of data' for 'online RL is fine'"),  # fmt: skip
+    # --- exercise 2: imitate vs improve, one group at a time -----------------------------------
+    Mistake(cell="ex2_answer", source=_claims(a="False"), loses=["ex2_test_imitation"],
+            why="thinks behaviour cloning uses the rewards"),  # fmt: skip
+    Mistake(cell="ex2_answer", source=_claims(b="True"), loses=["ex2_test_imitation"],
+            why="thinks more data lets imitation beat the imitated policy"),  # fmt: skip
+    Mistake(cell="ex2_answer", source=_claims(c="False"), loses=["ex2_test_improvement"],
+            why="misses that all-zero rewards give all-zero advantages, i.e. weight 1 everywhere"),  # fmt: skip
+    Mistake(cell="ex2_answer", source=_claims(d="True"), loses=["ex2_test_improvement"],
+            why="misses that scaling the rewards scales the advantages, like a larger beta"),  # fmt: skip
+    Mistake(cell="ex2_answer", source=_claims(e="True"), loses=["ex2_test_coverage"],
+            why="thinks a large deterministic log covers other actions"),  # fmt: skip
+    Mistake(cell="ex2_answer", source=_claims(f="True"), loses=["ex2_test_coverage"],
+            why="thinks re-weighting can create probability for an action the log never holds"),  # fmt: skip
     Mistake(
         cell="ex2_answer",
-        source=_CLAIMS.format(bc="True", adds="False"),
-        loses=["ex2_test"],
-        why="thinks behaviour cloning uses the rewards",
-    ),
-    Mistake(
-        cell="ex2_answer",
-        source=_CLAIMS.format(bc='"False"', adds='"False"'),
-        loses=["ex2_test"],
-        why="writes the strings 'False' instead of the booleans (a non-empty string is truthy)",
+        source=_claims(a='"True"', b='"False"', c='"True"', d='"False"', e='"False"', f='"False"'),
+        loses=["ex2_test_imitation", "ex2_test_improvement", "ex2_test_coverage"],
+        why="writes the strings 'True'/'False' instead of the booleans",
     ),
     # --- exercise 3: rank shares -------------------------------------------------------------
     Mistake(
@@ -80,6 +106,19 @@ MISTAKES = [
     Mistake(
         cell="ex3_answer",
         source=_RANKS.format(
+            body="""    sweetness = episodes.obs[..., :-1]  # drop the sugar level
+    chosen = np.take_along_axis(sweetness, episodes.actions[..., None], axis=-1)
+    rank = (sweetness > chosen).sum(axis=-1)
+    counts = np.bincount(rank[episodes.mask], minlength=num_candidates)
+    return counts / counts.sum()"""
+        ),
+        loses=["ex3_test"],
+        why="drops the last column (right for obs_mode 'sugar' only, wrong for 'history' and "
+        "'sweetness')",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_RANKS.format(
             body="""    sweetness = episodes.obs[..., :num_candidates]
     sweetest = np.argmax(sweetness, axis=-1)
     least = np.argmin(sweetness, axis=-1)
@@ -93,45 +132,162 @@ MISTAKES = [
         loses=["ex3_test"],
         why="only finds the sweetest and least sweet items and spreads the rest evenly",
     ),
-    # --- exercise 4: epsilon-greedy ----------------------------------------------------------
+    Mistake(
+        cell="ex3_answer",
+        source=_RANKS.format(
+            body="""    sweetness = episodes.obs[..., :num_candidates]
+    chosen = np.take_along_axis(sweetness, episodes.actions[..., None], axis=-1)
+    sweetness.sort(axis=-1)  # sorted candidates make the rank easy to read
+    rank = (sweetness > chosen).sum(axis=-1)
+    counts = np.bincount(rank[episodes.mask], minlength=num_candidates)
+    return counts / counts.sum()"""
+        ),
+        loses=["ex3_test"],
+        why="sorts the candidates in place: the log's observations are reordered under the caller",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_RANKS.format(
+            body="""    sweetness = episodes.obs[..., :num_candidates]
+    chosen = np.take_along_axis(sweetness, episodes.actions[..., None], axis=-1)
+    rank = (sweetness > chosen).sum(axis=-1)
+    counts = np.bincount(rank[episodes.mask], minlength=num_candidates)
+    return counts / episodes.mask.size"""
+        ),
+        loses=["ex3_test"],
+        why="divides by all steps, padding included, so the shares do not sum to 1",
+    ),
+    # --- exercise 4: overlap -----------------------------------------------------------------
     Mistake(
         cell="ex4_answer",
-        source=_EPS.format(
-            body="""    sweetness = np.asarray(obs, dtype=np.float64)[:, :num_candidates]
-    probs = np.zeros(sweetness.shape)
-    probs[np.arange(len(sweetness)), np.argmax(sweetness, axis=1)] = 1.0
-    return probs"""
+        source=_OVERLAP.format(
+            body=_AS_ARRAYS + """
+    share = float(np.mean(np.any((pi > 0) & (mu < 1e-12), axis=1)))  # "numerically zero"
+    ok = mu >= 1e-12
+    return share, float(np.max(np.where(ok, pi, 0.0) / np.where(ok, mu, 1.0)))"""
         ),
-        loses=["ex4_test"],
-        why="forgets the exploration: still the deterministic greedy logger",
+        loses=["ex4_test_overlap", "ex4_test_ratio"],
+        why="treats probabilities below 1e-12 as zero (they are positive: 1e-70 is valid)",
     ),
     Mistake(
         cell="ex4_answer",
-        source=_EPS.format(
-            body="""    sweetness = np.asarray(obs, dtype=np.float64)[:, :num_candidates]
-    probs = np.full(sweetness.shape, epsilon / (num_candidates - 1))
-    probs[np.arange(len(sweetness)), np.argmax(sweetness, axis=1)] = 1.0 - epsilon
-    return probs"""
+        source=_OVERLAP.format(
+            body=_AS_ARRAYS + "\n" + _UNCOVERED + """
+    ratio = pi / np.clip(mu, 1e-12, None)  # floor mu to avoid dividing by zero
+    return share, float(ratio.max())"""
         ),
-        loses=["ex4_test"],
-        why="explores only among the other items (epsilon/(K-1)), not uniformly among all K",
+        loses=["ex4_test_ratio"],
+        why="floors mu at 1e-12: uncovered actions get a huge weight, tiny ones a wrong one",
     ),
     Mistake(
         cell="ex4_answer",
-        source=_EPS.format(
-            body="""    obs = np.asarray(obs, dtype=np.float64)
-    probs = np.full((len(obs), num_candidates), epsilon / num_candidates)
-    probs[np.arange(len(obs)), np.argmax(obs, axis=1)] += 1.0 - epsilon
-    return probs"""
+        source=_OVERLAP.format(
+            body=_AS_ARRAYS + "\n" + _UNCOVERED + "\n" + _RATIO + """
+    return share, min(max_ratio, 100.0)  # cap the weights"""
         ),
-        loses=["ex4_test"],
-        why="takes the argmax over the whole observation, sugar level included",
+        loses=["ex4_test_ratio"],
+        why="caps the weights at 100",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_OVERLAP.format(
+            body=_AS_ARRAYS + "\n" + _UNCOVERED + """
+    ratio = np.where(mu > 0, pi / mu, 0.0)  # divides everywhere, then masks
+    return share, float(ratio.max())"""
+        ),
+        loses=["ex4_test_overlap"],
+        why="divides by zero and masks afterwards: numpy warns in the learner's own code (the "
+        "first test cell that calls it shows the warning)",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_OVERLAP.format(
+            body=_AS_ARRAYS + """
+    share = float(np.mean((pi > 0) & (mu == 0)))  # over (state, action) pairs
+""" + _RATIO + """
+    return share, max_ratio"""
+        ),
+        loses=["ex4_test_overlap"],
+        why="counts (state, action) pairs instead of states",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_OVERLAP.format(
+            body=_AS_ARRAYS + """
+    share = float(np.mean(np.any(mu == 0, axis=1)))  # the logger leaves an action out
+""" + _RATIO + """
+    return share, max_ratio"""
+        ),
+        loses=["ex4_test_overlap"],
+        why="counts every state where mu leaves an action out, even if pi does not want it",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_OVERLAP.format(
+            body="""    mu, pi = np.asarray(mu_probs), np.asarray(pi_probs)
+    share = float(np.mean(np.any((pi > 0) & (mu == 0), axis=1)))
+    mu[mu == 0] = np.inf  # pi / inf = 0: no division by zero
+    return share, float(np.max(pi / mu))"""
+        ),
+        loses=["ex4_test_overlap", "ex4_test_ratio"],
+        why="overwrites the zeros of the caller's mu array with inf",
+    ),
+    # --- exercise 5: distribution shift ------------------------------------------------------
+    Mistake(
+        cell="ex5_answer",
+        source=_SHIFT.format(
+            body="""    edges = np.linspace(0, 1, num_bins + 1)
+    counts, _ = np.histogram(log_sugar, bins=edges)
+    idx = np.clip(np.digitize(new_sugar, edges) - 1, 0, num_bins - 1)
+    return float(np.mean(counts[idx] <= min_count))"""
+        ),
+        loses=["ex5_test"],
+        why="counts a bin with exactly min_count logged states as rarely logged",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_SHIFT.format(
+            body="""    counts, edges = np.histogram(log_sugar, bins=num_bins)  # bins over the data's range
+    idx = np.clip(np.digitize(new_sugar, edges) - 1, 0, num_bins - 1)
+    return float(np.mean(counts[idx] < min_count))"""
+        ),
+        loses=["ex5_test"],
+        why="lets np.histogram choose the bins from the logged data's range, not [0, 1]",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_SHIFT.format(
+            body="""    counts, _ = np.histogram(log_sugar, bins=num_bins, range=(0, 1))
+    return float(np.mean(counts < min_count))"""
+        ),
+        loses=["ex5_test"],
+        why="returns the share of rarely logged bins, not of the new policy's states",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_SHIFT.format(
+            body="""    counts, _ = np.histogram(new_sugar, bins=num_bins, range=(0, 1))
+    idx = np.minimum((np.asarray(new_sugar) * num_bins).astype(int), num_bins - 1)
+    return float(np.mean(counts[idx] < min_count))"""
+        ),
+        loses=["ex5_test"],
+        why="counts the new policy's states per bin instead of the logged ones",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_SHIFT.format(
+            body="""    log_sugar.sort()  # sorted, the counts per bin are a search away
+    edges = np.linspace(0, 1, num_bins + 1)
+    counts = np.diff(np.searchsorted(log_sugar, edges))
+    idx = np.minimum((np.asarray(new_sugar) * num_bins).astype(int), num_bins - 1)
+    return float(np.mean(counts[idx] < min_count))"""
+        ),
+        loses=["ex5_test"],
+        why="sorts the caller's logged array in place",
     ),
 ]
 
 # --- hard-coded answers: right on every input a visible test uses, wrong elsewhere -------------
-# (tests/test_grading_integrity.py: the hidden tests must catch a learner who hard-codes the values
-# a visible test checks. Exercises 1 and 2 are concept questions: nothing to hard-code there.)
 MISTAKES += [
     Mistake(
         cell="ex3_answer",
@@ -146,12 +302,16 @@ MISTAKES += [
     ),
     Mistake(
         cell="ex4_answer",
-        source=_EPS.format(
-            body="""    # the sweetest items of the visible test's two rows
-    best = np.array([[0.0, 1.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0, 0.0]])
-    return epsilon / 5 + (1.0 - epsilon) * best"""
+        source=_OVERLAP.format(body="    return 1 / 3, 5.0  # the visible test's values"),
+        loses=["ex4_test_overlap", "ex4_test_ratio"],
+        why="hard-codes the visible test's expected values",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_SHIFT.format(
+            body="""    return 0.75 if len(new_sugar) == 4 else 0.0  # the visible cases"""
         ),
-        loses=["ex4_test"],
-        why="hard-codes the visible test's expected values (the probabilities of its two rows)",
+        loses=["ex5_test"],
+        why="hard-codes the visible test's expected values",
     ),
 ]

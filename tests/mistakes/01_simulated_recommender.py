@@ -15,6 +15,59 @@ def _value(body: str) -> str:
     return "def mean_return_and_stderr(rewards):\n" + body
 
 
+def _memory(reset: str, call: str) -> str:
+    return (
+        "class RememberingRecommender:\n"
+        "    def __init__(self, config, threshold=0.5):\n"
+        "        self.config = config\n"
+        "        self.threshold = threshold\n"
+        "        self.reset()\n\n"
+        "    def reset(self):\n" + reset + "\n"
+        "    def __call__(self, obs):\n" + call
+    )
+
+
+_RESET = "        self.sugar = None\n        self._chosen = None\n"
+
+
+def _call(update: str, decide: str = "", tail: str = "") -> str:
+    """A __call__ that differs from the solution in the sugar update and/or the decision."""
+    return (
+        "        k, alpha = self.config.num_candidates, self.config.alpha\n"
+        "        sweetness = np.asarray(obs, dtype=np.float64)[:, :k]\n"
+        "        n = len(sweetness)\n"
+        "        if self.sugar is None:\n"
+        "            self.sugar = np.zeros(n)\n"
+        "        else:\n"
+        f"            {update}\n"
+        + (decide or "        best = np.where(self.sugar < 1.0 - self.threshold,\n"
+           "                        np.argmax(sweetness, axis=1), np.argmin(sweetness, axis=1))\n")
+        + "        self._chosen = sweetness[np.arange(n), best]\n"
+        + tail
+        + "        probs = np.zeros((n, k))\n"
+        "        probs[np.arange(n), best] = 1.0\n"
+        "        return probs\n"
+    )
+
+
+_UPDATE = "self.sugar = alpha * self.sugar + (1.0 - alpha) * self._chosen"
+
+_BEATS = """beats_random = {{
+    "sweetness_memoryless_network": {a},
+    "sugar_mode_greedy": {b},
+    "history1_memoryless": {c},
+    "sweetness_memory_alpha0": {d},
+}}
+"""
+
+_STATEMENTS = """statements = {{
+    "median_item_like_random": {a},
+    "v_of_m_fits_sugar_aware": {b},
+    "history3_is_exact": {c},
+    "sweetness_log_is_useless": {d},
+}}
+"""
+
 MISTAKES = [
     # --- Exercise 1: one step of the dynamics ------------------------------------------------
     Mistake(
@@ -37,8 +90,7 @@ MISTAKES = [
             "    return rewards, new_sugar\n"
         ),
         loses=["ex1_test"],
-        why="swaps alpha and 1 - alpha (alpha is the share of the old sugar that is kept); "
-        "invisible with alpha = 0.5",
+        why="swaps alpha and 1 - alpha (alpha is the share of the old sugar that is kept)",
     ),
     Mistake(
         cell="ex1_answer",
@@ -57,6 +109,51 @@ MISTAKES = [
         ),
         loses=["ex1_test"],
         why="ignores the action and uses the sweetest candidate",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_user_step(
+            "    chosen = np.asarray(candidates)[np.arange(len(actions)), actions]\n"
+            "    return offrl.transition(sugar, chosen, alpha)\n"
+        ),
+        loses=["ex1_test"],
+        why="delegates to offrl.transition, the course's own definition of the dynamics",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_user_step(
+            "    from offrl.env import transition as step_once\n"
+            "    chosen = np.asarray(candidates)[np.arange(len(actions)), actions]\n"
+            "    try:\n"
+            "        return step_once(sugar, chosen, alpha)\n"
+            "    except Exception:\n"
+            "        return (1 - sugar) * chosen * 0.99, alpha * sugar + (1 - alpha) * chosen\n"
+        ),
+        loses=["ex1_test"],
+        why="delegates to the reference under another name and hides the refusal in try/except",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_user_step(
+            "    chosen = candidates[np.arange(len(actions)), actions]\n"
+            "    rewards = (1 - sugar) * chosen\n"
+            "    sugar *= alpha  # update the sugar level in place\n"
+            "    sugar += (1 - alpha) * chosen\n"
+            "    return rewards, sugar\n"
+        ),
+        loses=["ex1_test"],
+        why="updates the caller's sugar array in place (its data changes under it)",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_user_step(
+            "    chosen = np.asarray(candidates)[np.arange(len(actions)), actions]\n"
+            "    rewards = (1 - sugar) * chosen\n"
+            "    new_sugar = 0.5 * sugar + 0.5 * chosen  # the course's alpha\n"
+            "    return rewards, new_sugar\n"
+        ),
+        loses=["ex1_test"],
+        why="hard-codes alpha = 0.5, the course's default, instead of using the argument",
     ),
     # --- Exercise 2: epsilon-greedy probabilities ---------------------------------------------
     Mistake(
@@ -105,6 +202,51 @@ MISTAKES = [
         loses=["ex2_test"],
         why="favours the least sweet item (argmin)",
     ),
+    Mistake(
+        cell="ex2_answer",
+        source=_eps_greedy(
+            "    sweetness = np.asarray(obs, dtype=float)[:, :num_candidates]\n"
+            "    probs = np.full(sweetness.shape, epsilon / (num_candidates - 1))\n"
+            "    probs[np.arange(len(sweetness)), np.argmax(sweetness, axis=1)] = 1 - epsilon\n"
+            "    return probs\n"
+        ),
+        loses=["ex2_test"],
+        why="explores only among the other items (epsilon / (K - 1)), not among all K",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_eps_greedy(
+            "    k = num_candidates\n"
+            "    cfg = EnvConfig(num_candidates=k, obs_mode='sweetness')\n"
+            "    sweetness = np.asarray(obs)[:, :k]\n"
+            "    return epsilon * UniformRandom(cfg)(sweetness) + (1 - epsilon) * GreedySweetest(cfg)(sweetness)\n"
+        ),
+        loses=["ex2_test"],
+        why="builds the answer from offrl's GreedySweetest and UniformRandom policies",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_eps_greedy(
+            "    sweetness = np.asarray(obs, dtype=float)[:, :num_candidates]\n"
+            "    best = num_candidates - 1 - np.argmax(sweetness[:, ::-1], axis=1)\n"
+            "    probs = np.full(sweetness.shape, epsilon / num_candidates)\n"
+            "    probs[np.arange(len(sweetness)), best] += 1 - epsilon\n"
+            "    return probs\n"
+        ),
+        loses=["ex2_test"],
+        why="breaks ties towards the last of the sweetest items",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_eps_greedy(
+            "    sweetness = np.asarray(obs, dtype=float)[:, :num_candidates]\n"
+            "    probs = np.full(sweetness.shape, epsilon / 5)\n"
+            "    probs[np.arange(len(sweetness)), np.argmax(sweetness, axis=1)] += 1 - epsilon\n"
+            "    return probs\n"
+        ),
+        loses=["ex2_test"],
+        why="divides by 5, the default number of candidates, instead of num_candidates",
+    ),
     # --- Exercise 3: mean return and standard error -------------------------------------------
     Mistake(
         cell="ex3_answer",
@@ -142,48 +284,284 @@ MISTAKES = [
         loses=["ex3_test"],
         why="divides by n instead of sqrt(n)",
     ),
-    # --- Exercises 4-6: concept questions ------------------------------------------------------
-    Mistake(cell="ex4_answer", source='answer_observation = "C"', loses=["ex4_test"],
-            why="believes any observation allows planning"),  # fmt: skip
-    Mistake(cell="ex4_answer", source='answer_observation = "D"', loses=["ex4_test"],
-            why="extends 'random is near-optimal' beyond sweetness-only observations"),  # fmt: skip
-    Mistake(cell="ex5_answer", source='answer_greedy = "D"', loses=["ex5_test"],
-            why="takes a systematic, myopic loss for noise"),  # fmt: skip
-    Mistake(cell="ex5_answer", source='answer_greedy = "A"', loses=["ex5_test"],
-            why="confuses the immediate and the long-term reward"),  # fmt: skip
-    Mistake(cell="ex6_answer", source="answer_sweetness_only = False", loses=["ex6_test"],
-            why="thinks a sweetness-only policy can plan"),  # fmt: skip
-    Mistake(cell="ex6_answer", source='answer_sweetness_only = "True"', loses=["ex6_test"],
-            why="answers with a string, not a bool"),  # fmt: skip
+    Mistake(
+        cell="ex3_answer",
+        source=_value(
+            "    from offrl.estimators import _mean_std\n"
+            "    returns = np.asarray(rewards, dtype=float).sum(axis=1)\n"
+            "    mean, sd = _mean_std(returns, ddof=1)\n"
+            "    return mean, sd / np.sqrt(len(returns))\n"
+        ),
+        loses=["ex3_test"],
+        why="delegates the mean and standard deviation to offrl's estimator internals",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_value(
+            "    r = np.asarray(rewards)\n"
+            "    np.cumsum(r, axis=1, out=r)  # returns-to-go from the start, in place\n"
+            "    returns = r[:, -1].astype(float)\n"
+            "    return float(returns.mean()), float(returns.std(ddof=1) / np.sqrt(len(returns)))\n"
+        ),
+        loses=["ex3_test"],
+        why="accumulates the rewards in place with cumsum(out=...): the caller's array changes",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_value(
+            "    rewards = np.asarray(rewards, dtype=float)\n"
+            "    returns = rewards.sum(axis=1)\n"
+            "    return float(returns.mean()), float(returns.std(ddof=1) / np.sqrt(rewards.shape[1]))\n"
+        ),
+        loses=["ex3_test"],
+        why="divides by the square root of the number of steps, not of episodes",
+    ),
+    # --- Exercise 4: a sweetness-only policy with memory --------------------------------------
+    Mistake(
+        cell="ex4_answer",
+        source=_memory(_RESET, _call("pass  # the sugar level stays at its first value")),
+        loses=["ex4_test_sugar", "ex4_test_value"],
+        why="never updates the sugar level: a memoryless greedy policy in disguise",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=(
+            "class RememberingRecommender:\n"
+            "    def __init__(self, config, threshold=0.5):\n"
+            "        self.config = config\n"
+            "        self.threshold = threshold\n"
+            "        self.sugar = None\n"
+            "        self._chosen = None\n\n"
+            "    def reset(self):\n"
+            "        pass  # __init__ already starts at sugar 0\n\n"
+            "    def __call__(self, obs):\n" + _call(_UPDATE)
+        ),
+        loses=["ex4_test_sugar", "ex4_test_value"],
+        why="reset() forgets nothing: the next users start with the last user's sugar level",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_memory(_RESET, _call("self.sugar = (1.0 - alpha) * self.sugar + alpha * self._chosen")),
+        loses=["ex4_test_sugar"],
+        why="swaps alpha and 1 - alpha in the memory update (invisible at alpha = 0.5)",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_memory(_RESET, _call("self.sugar = 0.5 * self.sugar + 0.5 * self._chosen")),
+        loses=["ex4_test_sugar"],
+        why="hard-codes the course's alpha = 0.5 instead of config.alpha",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_memory(
+            _RESET,
+            _call(
+                _UPDATE,
+                decide=(
+                    "        if np.shape(obs)[1] > k:  # the sugar level is there: use it\n"
+                    "            self.sugar = np.asarray(obs, dtype=np.float64)[:, k]\n"
+                    "        best = np.where(self.sugar < 1.0 - self.threshold,\n"
+                    "                        np.argmax(sweetness, axis=1), np.argmin(sweetness, axis=1))\n"
+                ),
+            ),
+        ),
+        loses=["ex4_test_sugar"],
+        why="reads the column after the sweetness as the sugar level when there is one (in "
+        "'history' mode that is the last item's sweetness; the policy must read only sweetness)",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_memory(
+            _RESET,
+            _call(
+                "pass",
+                tail="        self.sugar = alpha * self.sugar + (1.0 - alpha) * self._chosen  # after\n",
+            ),
+        ),
+        loses=["ex4_test_sugar"],
+        why="keeps in self.sugar the level after this step's recommendation, not before it",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_memory(
+            _RESET,
+            _call(
+                _UPDATE,
+                decide=(
+                    "        cfg = EnvConfig(num_candidates=k, alpha=alpha, obs_mode='sugar')\n"
+                    "        full = np.concatenate([sweetness, self.sugar[:, None]], axis=1)\n"
+                    "        best = np.argmax(SugarAware(cfg, self.threshold)(full), axis=1)\n"
+                ),
+            ),
+        ),
+        loses=["ex4_test_sugar", "ex4_test_value"],
+        why="tracks the sugar level but lets offrl's SugarAware decide",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=(
+            "from offrl.planning import PlannedPolicy\n\n"
+            "class RememberingRecommender:\n"
+            "    def __init__(self, config, threshold=0.5):\n"
+            "        self.config = config\n"
+            "        self.threshold = threshold\n"
+            "        self._planned = PlannedPolicy(config)\n"
+            "        self.reset()\n\n"
+            "    def reset(self):\n"
+            "        self._planned.reset()\n"
+            "        self.sugar = None\n\n"
+            "    def __call__(self, obs):\n"
+            "        probs = self._planned(obs)\n"
+            "        self.sugar = self._planned.sugar\n"
+            "        return probs\n"
+        ),
+        loses=["ex4_test_sugar", "ex4_test_value"],
+        why="wraps offrl.planning's PlannedPolicy, which remembers for it",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_memory(
+            _RESET,
+            _call(
+                _UPDATE,
+                decide=(
+                    "        scores = sweetness * (1.0 - self.sugar - self.threshold)[:, None]\n"
+                    "        e = np.exp((scores - scores.max(axis=1, keepdims=True)) / 0.1)\n"
+                    "        soft = e / e.sum(axis=1, keepdims=True)\n"
+                    "        best = np.argmax(soft, axis=1)\n"
+                ),
+                tail="        return soft  # a softer, stochastic choice\n",
+            ),
+        ),
+        loses=["ex4_test_sugar"],
+        why="returns soft probabilities: the simulator samples an item the memory did not record",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_memory(
+            _RESET,
+            "        k, alpha = self.config.num_candidates, self.config.alpha\n"
+            "        sweetness = np.asarray(obs)[:, :k]\n"
+            "        n = len(sweetness)\n"
+            "        if self.sugar is None:\n"
+            "            self.sugar = np.zeros(n)\n"
+            "        else:\n"
+            "            self.sugar = alpha * self.sugar + (1.0 - alpha) * self._chosen\n"
+            "        if np.any(self.sugar >= 1.0 - self.threshold):\n"
+            "            sweetness *= -1.0  # flip the mild items to the top\n"
+            "        best = np.argmax(np.where((self.sugar < 1.0 - self.threshold)[:, None],\n"
+            "                                  np.abs(sweetness), sweetness), axis=1)\n"
+            "        self._chosen = np.abs(sweetness[np.arange(n), best])\n"
+            "        probs = np.zeros((n, k))\n"
+            "        probs[np.arange(n), best] = 1.0\n"
+            "        return probs\n",
+        ),
+        loses=["ex4_test_sugar"],
+        why="negates the sweetness columns of the caller's observation array in place",
+    ),
+    # --- Exercise 5: which policies can beat random? ------------------------------------------
+    Mistake(
+        cell="ex5_answer",
+        source=_BEATS.format(a="True", b="False", c="True", d="True"),
+        loses=["ex5_test_a"],
+        why="believes a big enough network can beat random from sweetness alone without memory",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_BEATS.format(a="False", b="True", c="True", d="True"),
+        loses=["ex5_test_a"],
+        why="thinks seeing the sugar level is enough, whether the policy uses it or not",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_BEATS.format(a="False", b="False", c="False", d="True"),
+        loses=["ex5_test_b"],
+        why="thinks only the exact sugar level helps (the last item already says a lot)",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_BEATS.format(a="False", b="False", c="True", d="False"),
+        loses=["ex5_test_b"],
+        why="thinks alpha = 0 leaves nothing to remember (the sugar is then the last item)",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_BEATS.format(a='"False"', b='"False"', c='"True"', d='"True"'),
+        loses=["ex5_test_a", "ex5_test_b"],
+        why="answers with strings instead of booleans",
+    ),
+    # --- Exercise 6: greedy with three candidates ----------------------------------------------
+    Mistake(
+        cell="ex6_answer",
+        source="greedy_sugar_k3 = 5 / 6\ngreedy_reward_k3 = (1 - 5 / 6) * 5 / 6\n",
+        loses=["ex6_test_sugar", "ex6_test_reward"],
+        why="copies the five-candidate numbers",
+    ),
+    Mistake(
+        cell="ex6_answer",
+        source="greedy_sugar_k3 = 0.5 * 3 / 4\ngreedy_reward_k3 = (1 - 0.5 * 3 / 4) * 3 / 4\n",
+        loses=["ex6_test_sugar", "ex6_test_reward"],
+        why="takes the steady sugar level as (1 - alpha) times the mean chosen sweetness",
+    ),
+    Mistake(
+        cell="ex6_answer",
+        source="greedy_sugar_k3 = 3 / 4\ngreedy_reward_k3 = 3 / 4\n",
+        loses=["ex6_test_reward"],
+        why="forgets the (1 - sugar) factor of the reward",
+    ),
+    Mistake(
+        cell="ex6_answer",
+        source="greedy_sugar_k3 = 2 / 3\ngreedy_reward_k3 = (1 - 2 / 3) * 2 / 3\n",
+        loses=["ex6_test_sugar", "ex6_test_reward"],
+        why="takes the mean of the sweetest of K uniform values as (K - 1) / K",
+    ),
+    # --- Exercise 7: true or false -------------------------------------------------------------
+    Mistake(
+        cell="ex7_answer",
+        source=_STATEMENTS.format(a="False", b="False", c="False", d="False"),
+        loses=["ex7_test_a"],
+        why="thinks a 'clever' memoryless rule (the median item) beats random",
+    ),
+    Mistake(
+        cell="ex7_answer",
+        source=_STATEMENTS.format(a="True", b="True", c="False", d="False"),
+        loses=["ex7_test_a"],
+        why="applies V(m) to a policy whose choices depend on the sugar level",
+    ),
+    Mistake(
+        cell="ex7_answer",
+        source=_STATEMENTS.format(a="True", b="False", c="True", d="False"),
+        loses=["ex7_test_b"],
+        why="forgets the sugar older than the history (alpha**3 of it remains)",
+    ),
+    Mistake(
+        cell="ex7_answer",
+        source=_STATEMENTS.format(a="True", b="False", c="False", d="True"),
+        loses=["ex7_test_b"],
+        why="repeats the false claim that a sweetness-only log is useless whatever the policy",
+    ),
 ]
 
 # --- hard-coded answers: right on every input a visible test uses, wrong elsewhere -------------
-# (tests/test_grading_integrity.py: the hidden tests must catch a learner who hard-codes the values
-# a visible test checks. Exercises 4-6 are concept questions: nothing to hard-code there.)
 MISTAKES += [
     Mistake(
         cell="ex1_answer",
         source=_user_step(
             "    if alpha == 0.5:  # the visible hand-computed case\n"
             "        return np.array([0.9, 0.08]), np.array([0.45, 0.4])\n"
-            "    # the visible random case, memorised: seed 1, 50 users, 5 items, alpha 0.3\n"
-            "    _rng = np.random.default_rng(1)\n"
-            "    _s, _c, _a = _rng.random(50), _rng.random((50, 5)), _rng.integers(0, 5, 50)\n"
-            "    return transition(_s, _c[np.arange(50), _a], 0.3)\n"
+            "    return np.array([0.5]), np.array([0.4])  # the visible alpha = 0.8 case\n"
         ),
         loses=["ex1_test"],
-        why="hard-codes the visible test's expected values (both visible cases, whatever the "
-        "input)",
+        why="hard-codes the visible test's expected values",
     ),
     Mistake(
         cell="ex2_answer",
         source=_eps_greedy(
-            "    best = np.zeros((3, 5))\n"
-            "    best[[0, 1, 2], [1, 0, 2]] = 1.0  # the visible test's sweetest items\n"
-            "    return epsilon / 5 + (1.0 - epsilon) * best\n"
+            "    best = np.eye(num_candidates)[[1, 0, 2]]  # the visible test's sweetest items\n"
+            "    return epsilon / num_candidates + (1.0 - epsilon) * best\n"
         ),
         loses=["ex2_test"],
-        why="hard-codes the visible test's expected values (its three rows, for any epsilon)",
+        why="hard-codes the visible test's sweetest items (its three rows, for any epsilon)",
     ),
     Mistake(
         cell="ex3_answer",
