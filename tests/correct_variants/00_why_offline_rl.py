@@ -9,7 +9,7 @@ VARIANTS = [
         cell="ex2_answer",
         source=(
             "claims = dict.fromkeys([\n"
-            "    'bc_more_data_beats_logger', 'marwil_ignores_reward_scale',\n"
+            "    'bc_more_data_beats_logger', 'marwil_beta0_uses_rewards',\n"
             "    'deterministic_logger_is_enough', 'large_beta_finds_unlogged_items'], False)\n"
             "claims['bc_unaffected_by_lost_rewards'] = claims['marwil_zero_rewards_is_bc'] = True\n"
         ),

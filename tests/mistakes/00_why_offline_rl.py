@@ -6,7 +6,7 @@ _CLAIMS = """claims = {{
     "bc_unaffected_by_lost_rewards": {a},
     "bc_more_data_beats_logger": {b},
     "marwil_zero_rewards_is_bc": {c},
-    "marwil_ignores_reward_scale": {d},
+    "marwil_beta0_uses_rewards": {d},
     "deterministic_logger_is_enough": {e},
     "large_beta_finds_unlogged_items": {f},
 }}
@@ -55,7 +55,7 @@ MISTAKES = [
     Mistake(cell="ex2_answer", source=_claims(c="False"), loses=["ex2_test_improvement"],
             why="misses that all-zero rewards give all-zero advantages, i.e. weight 1 everywhere"),  # fmt: skip
     Mistake(cell="ex2_answer", source=_claims(d="True"), loses=["ex2_test_improvement"],
-            why="misses that scaling the rewards scales the advantages, like a larger beta"),  # fmt: skip
+            why="misses that beta = 0 makes every weight exp(0) = 1, whatever the rewards"),  # fmt: skip
     Mistake(cell="ex2_answer", source=_claims(e="True"), loses=["ex2_test_coverage"],
             why="thinks a large deterministic log covers other actions"),  # fmt: skip
     Mistake(cell="ex2_answer", source=_claims(f="True"), loses=["ex2_test_coverage"],
