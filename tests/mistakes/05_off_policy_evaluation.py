@@ -1,4 +1,8 @@
-"""Typical wrong answers in lesson 05 (off-policy evaluation); each must lose its points."""
+"""Typical wrong answers in lesson 05 (off-policy evaluation); each must lose its points.
+
+Exercises 2-4 take the cumulative weights `w` (as Exercise 1 returns them), so their tests pass
+offrl's weights in and a mistake in Exercise 1 costs nothing there.
+"""
 
 from tests.nbgrader_harness import Mistake
 
@@ -10,13 +14,27 @@ def _fn(name: str, doc: str, body: str) -> str:
 
 _IW = "importance_weights(pi, mu)"
 _IW_DOC = "Cumulative importance weights."
-_TIS = "trajectory_is(pi, mu, rewards, gamma=1.0)"
-_PDIS = "per_decision_is(pi, mu, rewards, gamma=1.0)"
-_WIS = "weighted_is(pi, mu, rewards, gamma=1.0)"
+_TIS = "trajectory_is(w, rewards, gamma=1.0)"
+_PDIS = "per_decision_is(w, rewards, gamma=1.0)"
+_WIS = "weighted_is(w, rewards, gamma=1.0)"
 _ESS = "effective_sample_size(weights)"
-_DISCOUNTED_G = (
+_RATIO = "    ratio = np.asarray(pi, dtype=np.float64) / np.asarray(mu, dtype=np.float64)\n"
+_W = "    W = np.asarray(w, dtype=np.float64)[:, -1]\n"
+_G = (
     "    rewards = np.asarray(rewards, dtype=np.float64)\n"
     "    G = rewards @ gamma ** np.arange(rewards.shape[1])\n"
+)
+_D = (
+    "    w = np.asarray(w, dtype=np.float64)\n"
+    "    rewards = np.asarray(rewards, dtype=np.float64)\n"
+    "    d = gamma ** np.arange(rewards.shape[1])\n"
+)
+# an answer that hands the work to offrl's vectorised reference (weights -> per-step ratios)
+_DELEGATE = (
+    "    from offrl import ope_experiments\n"
+    "    rho = ope_experiments._ratios_of(w)\n"
+    "    out = ope_experiments.batched_estimates(rho, np.ones(rho.shape), rewards, gamma)\n"
+    "    return float(out[{key!r}])\n"
 )
 
 MISTAKES = [
@@ -33,14 +51,81 @@ MISTAKES = [
         loses=["ex1_test"],
         why="per-step ratios rho_t, not their cumulative product",
     ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(_IW, _IW_DOC, _RATIO + "    return np.cumsum(ratio, axis=1)\n"),
+        loses=["ex1_test"],
+        why="cumulative sum of the ratios instead of their product",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(_IW, _IW_DOC, _RATIO + "    return np.cumprod(ratio, axis=0)\n"),
+        loses=["ex1_test"],
+        why="multiplies along the episodes (axis 0) instead of along time",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(
+            _IW,
+            _IW_DOC,
+            "    from offrl.estimators import cumulative_weights\n"
+            "    from offrl.ope_experiments import synthetic_episodes\n"
+            "    pi = np.asarray(pi, dtype=np.float64)\n"
+            "    eps = synthetic_episodes(np.zeros(pi.shape), mu)\n"
+            "    return cumulative_weights(eps, pi)\n",
+        ),
+        loses=["ex1_test"],
+        why="delegates to offrl's cumulative_weights (the reference) instead of writing it",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(_IW, _IW_DOC, "    return np.cumprod(np.asarray(pi) / np.asarray(mu), axis=1)\n"),
+        loses=["ex1_test"],
+        why="stays in the input's dtype: with float32 inputs, weights below 1e-38 underflow to 0",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(_IW, _IW_DOC, _RATIO + "    return np.maximum(np.cumprod(ratio, axis=1), 1e-12)\n"),
+        loses=["ex1_test"],
+        why="floors the weights at 1e-12 'to avoid zeros' (weights of 1e-70 and 0 are real)",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(_IW, _IW_DOC, _RATIO + "    return np.minimum(np.cumprod(ratio, axis=1), 100.0)\n"),
+        loses=["ex1_test"],
+        why="caps the weights at 100 (weights of 1e6 are real)",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(
+            _IW,
+            _IW_DOC,
+            "    pi = np.asarray(pi, dtype=np.float64)\n"
+            "    pi /= np.asarray(mu, dtype=np.float64)  # in place: changes the caller's array\n"
+            "    return np.cumprod(pi, axis=1)\n",
+        ),
+        loses=["ex1_test"],
+        why="divides the caller's pi in place",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(
+            _IW,
+            _IW_DOC,
+            "    logw = np.cumsum(np.log(np.asarray(pi, dtype=np.float64))\n"
+            "                     - np.log(np.asarray(mu, dtype=np.float64)), axis=1)\n"
+            "    return np.exp(logw)\n",
+        ),
+        loses=["ex1_test"],
+        why="log space without care for pi = 0: np.log(0) raises a RuntimeWarning in the test",
+    ),
     # ----------------------------------------------------------------------------- Exercise 2
     Mistake(
         cell="ex2_answer",
         source=_fn(
             _TIS,
             "Trajectory IS.",
-            "    W = importance_weights(pi, mu)[:, -1]\n"
-            "    G = np.asarray(rewards, dtype=np.float64).sum(axis=1)\n"
+            _W + "    G = np.asarray(rewards, dtype=np.float64).sum(axis=1)\n"
             "    return float(np.mean(W * G))\n",
         ),
         loses=["ex2_test"],
@@ -48,59 +133,78 @@ MISTAKES = [
     ),
     Mistake(
         cell="ex2_answer",
-        source=_fn(
-            _TIS,
-            "Trajectory IS.",
-            "    w = importance_weights(pi, mu)\n"
-            "    rewards = np.asarray(rewards, dtype=np.float64)\n"
-            "    return float(np.mean(np.sum(gamma ** np.arange(rewards.shape[1]) * w * rewards, axis=1)))\n",
-        ),
+        source=_fn(_TIS, "Trajectory IS.", _D + "    return float(np.mean(np.sum(d * w * rewards, axis=1)))\n"),
         loses=["ex2_test"],
         why="weights each reward by the weight up to its step (that is per-decision IS)",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_fn(_TIS, "Trajectory IS.", _W + _G + "    return float(np.sum(W * G) / np.sum(W))\n"),
+        loses=["ex2_test"],
+        why="normalises by the sum of the weights (that is weighted IS)",
     ),
     Mistake(
         cell="ex2_answer",
         source=_fn(
             _TIS,
             "Trajectory IS.",
-            "    W = importance_weights(pi, mu)[:, -1]\n" + _DISCOUNTED_G + "    return float(np.sum(W * G) / np.sum(W))\n",
+            "    W = np.prod(np.asarray(w, dtype=np.float64), axis=1)\n" + _G
+            + "    return float(np.mean(W * G))\n",
         ),
         loses=["ex2_test"],
-        why="normalises by the sum of the weights (that is weighted IS)",
+        why="multiplies the cumulative weights again instead of taking the last one",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_fn(
+            _TIS,
+            "Trajectory IS.",
+            _W + "    rewards = np.asarray(rewards, dtype=np.float64)\n"
+            "    G = rewards @ gamma ** np.arange(1, rewards.shape[1] + 1)\n"
+            "    return float(np.mean(W * G))\n",
+        ),
+        loses=["ex2_test"],
+        why="discounts from gamma**1 at the first step instead of gamma**0",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_fn(
+            _TIS,
+            "Trajectory IS.",
+            _W + "    rewards = np.asarray(rewards)\n"
+            "    rewards *= gamma ** np.arange(rewards.shape[1])  # in place: the caller's rewards\n"
+            "    return float(np.mean(W * rewards.sum(axis=1)))\n",
+        ),
+        loses=["ex2_test"],
+        why="discounts the caller's rewards in place",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_fn(
+            _TIS,
+            "Trajectory IS.",
+            "    W = np.maximum(np.asarray(w, dtype=np.float64)[:, -1], 1e-12)\n" + _G
+            + "    return float(np.mean(W * G))\n",
+        ),
+        loses=["ex2_test"],
+        why="floors the weights at 1e-12 (wrong when every weight is tiny)",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_fn(_TIS, "Trajectory IS.", _DELEGATE.format(key="trajectory IS")),
+        loses=["ex2_test"],
+        why="delegates to offrl's batched_estimates (the reference)",
     ),
     # ----------------------------------------------------------------------------- Exercise 3
     Mistake(
         cell="ex3_answer",
-        source=_fn(
-            _PDIS,
-            "Per-decision IS.",
-            "    W = importance_weights(pi, mu)[:, -1:]\n"
-            "    rewards = np.asarray(rewards, dtype=np.float64)\n"
-            "    return float(np.mean(np.sum(gamma ** np.arange(rewards.shape[1]) * W * rewards, axis=1)))\n",
-        ),
+        source=_fn(_PDIS, "Per-decision IS.", _D + "    return float(np.mean(np.sum(d * w[:, -1:] * rewards, axis=1)))\n"),
         loses=["ex3_test"],
         why="uses the whole-trajectory weight W for every reward",
     ),
     Mistake(
         cell="ex3_answer",
-        source=_fn(
-            _PDIS,
-            "Per-decision IS.",
-            "    rho = np.asarray(pi) / np.asarray(mu)\n"
-            "    rewards = np.asarray(rewards, dtype=np.float64)\n"
-            "    return float(np.mean(np.sum(gamma ** np.arange(rewards.shape[1]) * rho * rewards, axis=1)))\n",
-        ),
-        loses=["ex3_test"],
-        why="weights r_t by the single ratio rho_t instead of the cumulative w_t",
-    ),
-    Mistake(
-        cell="ex3_answer",
-        source=_fn(
-            _PDIS,
-            "Per-decision IS.",
-            "    w = importance_weights(pi, mu)\n"
-            "    return float(np.mean(np.sum(w * np.asarray(rewards, dtype=np.float64), axis=1)))\n",
-        ),
+        source=_fn(_PDIS, "Per-decision IS.", _D + "    return float(np.mean(np.sum(w * rewards, axis=1)))\n"),
         loses=["ex3_test"],
         why="forgets the discount",
     ),
@@ -109,35 +213,52 @@ MISTAKES = [
         source=_fn(
             _PDIS,
             "Per-decision IS.",
-            "    w = importance_weights(pi, mu)\n"
-            "    w_before = np.concatenate([np.ones((w.shape[0], 1)), w[:, :-1]], axis=1)\n"
-            "    rewards = np.asarray(rewards, dtype=np.float64)\n"
-            "    return float(np.mean(np.sum(gamma ** np.arange(rewards.shape[1]) * w_before * rewards, axis=1)))\n",
+            _D + "    w_before = np.concatenate([np.ones((w.shape[0], 1)), w[:, :-1]], axis=1)\n"
+            "    return float(np.mean(np.sum(d * w_before * rewards, axis=1)))\n",
         ),
         loses=["ex3_test"],
         why="off by one: weights r_t by w_{t-1}, leaving out the ratio of the action that earned it",
     ),
+    Mistake(
+        cell="ex3_answer",
+        source=_fn(_PDIS, "Per-decision IS.", _D + "    return float(np.mean(d * w * rewards))\n"),
+        loses=["ex3_test"],
+        why="averages over steps as well as episodes (divides by n*T)",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_fn(_PDIS, "Per-decision IS.", _D + "    return float(np.mean(np.sum(d * w / w.mean(axis=0) * rewards, axis=1)))\n"),
+        loses=["ex3_test"],
+        why="normalises each step by its mean weight (that is per-decision WIS)",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_fn(
+            _PDIS,
+            "Per-decision IS.",
+            "    w = np.asarray(w)\n"
+            "    w *= gamma ** np.arange(w.shape[1])  # in place: the caller's weights\n"
+            "    return float(np.mean(np.sum(w * np.asarray(rewards), axis=1)))\n",
+        ),
+        loses=["ex3_test"],
+        why="discounts the caller's weights in place",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_fn(_PDIS, "Per-decision IS.", _DELEGATE.format(key="per-decision IS")),
+        loses=["ex3_test"],
+        why="delegates to offrl's batched_estimates (the reference)",
+    ),
     # ----------------------------------------------------------------------------- Exercise 4
     Mistake(
         cell="ex4_answer",
-        source=_fn(
-            _WIS,
-            "Weighted IS.",
-            "    W = importance_weights(pi, mu)[:, -1]\n" + _DISCOUNTED_G + "    return float(np.sum(W * G) / len(W))\n",
-        ),
+        source=_fn(_WIS, "Weighted IS.", _W + _G + "    return float(np.sum(W * G) / len(W))\n"),
         loses=["ex4_test"],
         why="normalises by n instead of by the sum of the weights",
     ),
     Mistake(
         cell="ex4_answer",
-        source=_fn(
-            _WIS,
-            "Weighted IS.",
-            "    w = importance_weights(pi, mu)\n"
-            "    rewards = np.asarray(rewards, dtype=np.float64)\n"
-            "    d = gamma ** np.arange(rewards.shape[1])\n"
-            "    return float(np.mean(np.sum(d * w / w.mean(axis=0) * rewards, axis=1)))\n",
-        ),
+        source=_fn(_WIS, "Weighted IS.", _D + "    return float(np.mean(np.sum(d * w / w.mean(axis=0) * rewards, axis=1)))\n"),
         loses=["ex4_test"],
         why="per-decision WIS (RLlib's WeightedImportanceSampling) instead of trajectory WIS",
     ),
@@ -146,12 +267,68 @@ MISTAKES = [
         source=_fn(
             _WIS,
             "Weighted IS.",
-            "    W = importance_weights(pi, mu)[:, -1]\n"
-            "    G = np.asarray(rewards, dtype=np.float64).sum(axis=1)\n"
+            _W + "    G = np.asarray(rewards, dtype=np.float64).sum(axis=1)\n"
             "    return float(np.sum(W * G) / np.sum(W))\n",
         ),
         loses=["ex4_test"],
         why="forgets the discount",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_fn(
+            _WIS,
+            "Weighted IS.",
+            _W + _G + "    if W.sum() < 1e-12:  # 'numerically zero'\n"
+            "        return float('nan')\n"
+            "    return float(np.sum(W * G) / np.sum(W))\n",
+        ),
+        loses=["ex4_test"],
+        why="returns NaN when the total weight is below 1e-12 (it is ~1e-67 for far policies)",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_fn(
+            _WIS,
+            "Weighted IS.",
+            "    W = np.maximum(np.asarray(w, dtype=np.float64)[:, -1], 1e-12)\n" + _G
+            + "    return float(np.sum(W * G) / np.sum(W))\n",
+        ),
+        loses=["ex4_test"],
+        why="floors the weights at 1e-12: with tiny weights WIS becomes the plain mean return",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_fn(
+            _WIS,
+            "Weighted IS.",
+            "    W = np.minimum(np.asarray(w, dtype=np.float64)[:, -1], 100.0)\n" + _G
+            + "    return float(np.sum(W * G) / np.sum(W))\n",
+        ),
+        loses=["ex4_test"],
+        why="caps the weights at 100",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_fn(
+            _WIS,
+            "Weighted IS.",
+            "    W = np.asarray(w)[:, -1]  # a view of the caller's array\n"
+            "    W /= W.sum()  # in place\n" + _G + "    return float(W @ G)\n",
+        ),
+        loses=["ex4_test"],
+        why="normalises the weights in place, through a view of the caller's w",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_fn(_WIS, "Weighted IS.", _D + "    W = w[:, -1]\n    G = rewards @ d\n    return float(np.sum(W * G) / np.sum(w))\n"),
+        loses=["ex4_test"],
+        why="divides by the sum of every cumulative weight (all steps) instead of the trajectory weights",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_fn(_WIS, "Weighted IS.", _DELEGATE.format(key="weighted IS")),
+        loses=["ex4_test"],
+        why="delegates to offrl's batched_estimates (the reference)",
     ),
     # ----------------------------------------------------------------------------- Exercise 5
     Mistake(
@@ -182,27 +359,100 @@ MISTAKES = [
         loses=["ex5_test"],
         why="no case for all-zero weights: 0/0 gives nan (and a RuntimeWarning)",
     ),
+    Mistake(
+        cell="ex5_answer",
+        source=_fn(
+            _ESS,
+            "ESS.",
+            "    w = np.asarray(weights, dtype=np.float64)\n"
+            "    ess = np.sum(w) ** 2 / np.sum(w**2)\n"
+            "    return 0.0 if np.isnan(ess) else float(ess)\n",
+        ),
+        loses=["ex5_test"],
+        why="right value for all-zero weights, but after a RuntimeWarning (0/0) from the learner's code",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_fn(
+            _ESS,
+            "ESS.",
+            "    w = np.asarray(weights, dtype=np.float64)\n"
+            "    return float(np.sum(w) ** 2 / (np.sum(w**2) + 1e-12))\n",
+        ),
+        loses=["ex5_test"],
+        why="adds 1e-12 to the denominator 'for safety': wrong for tiny weights",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_fn(_ESS, "ESS.", "    import offrl\n    return offrl.effective_sample_size(weights)\n"),
+        loses=["ex5_test"],
+        why="delegates to offrl's effective_sample_size (the reference)",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_fn(
+            _ESS,
+            "ESS.",
+            "    w = np.asarray(weights, dtype=np.float64)\n"
+            "    total = w.sum()\n"
+            "    w *= w  # in place: squares the caller's weights\n"
+            "    return float(total**2 / w.sum()) if w.sum() > 0 else 0.0\n",
+        ),
+        loses=["ex5_test"],
+        why="squares the caller's weights in place",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_fn(
+            _ESS,
+            "ESS.",
+            "    w = np.asarray(weights, dtype=np.float64)\n"
+            "    return float(np.sum(w > 1e-3 * w.max())) if w.max() > 0 else 0.0\n",
+        ),
+        loses=["ex5_test"],
+        why="counts the non-negligible weights instead of computing the effective number",
+    ),
     # ----------------------------------------------------------------------------- Questions
     Mistake(cell="q1_answer", source='q1_answer = "A"\n', loses=["q1_test"],
             why="RLlib's ImportanceSampling is per-decision, despite its name"),  # fmt: skip
-    Mistake(cell="q2_answer", source='q2_answer = {"A", "B", "C", "E"}\n', loses=["q2_test"],
+    Mistake(cell="q1_answer", source='q1_answer = "D"\n', loses=["q1_test"],
+            why="the columns agree to ~1e-7 (float32 rounding), so one of them is the same"),  # fmt: skip
+    Mistake(cell="q2_answer", source='q2_answer = {"A", "B", "C", "F"}\n', loses=["q2ab_test"],
             why="trusts a small standard error (trajectory IS of 0.00 has a tiny one)"),  # fmt: skip
+    Mistake(cell="q2_answer", source='q2_answer = {"C", "F"}\n', loses=["q2ab_test"],
+            why="misses that a small ESS makes the estimate and its ± unreliable"),  # fmt: skip
+    Mistake(cell="q2_answer", source='q2_answer = {"B", "C", "D", "F"}\n', loses=["q2cd_test"],
+            why="believes more data of the same kind rescues trajectory IS over 100 steps"),  # fmt: skip
+    Mistake(cell="q2_answer", source='q2_answer = {"B", "F"}\n', loses=["q2cd_test"],
+            why="misses that WIS is a weighted average of the logged returns"),  # fmt: skip
+    Mistake(cell="q2_answer", source='q2_answer = {"B", "C", "E", "F"}\n', loses=["q2ef_test"],
+            why="thinks discounting changes the trajectory weights (the ESS is the same)"),  # fmt: skip
+    Mistake(cell="q2_answer", source='q2_answer = {"B", "C"}\n', loses=["q2ef_test"],
+            why="reads a WIS near the behaviour's value as evidence about the target"),  # fmt: skip
+    Mistake(cell="q2_answer", source='q2_answer = ["B", "C", "F"]\n', loses=["q2ab_test", "q2cd_test", "q2ef_test"],
+            why="a list, not a set"),  # fmt: skip
     Mistake(cell="q3_answer", source='q3_answer = "A"\n', loses=["q3_test"],
             why="action_prob = 1 is not the logger's probability: the weights would be wrong"),  # fmt: skip
+    Mistake(cell="q3_answer", source='q3_answer = "D"\n', loses=["q3_test"],
+            why="with pi in place of mu the estimate is the behaviour's mean return, not the target's"),  # fmt: skip
     Mistake(cell="q4_answer", source='q4_answer = "C"\n', loses=["q4_test"],
             why="no weighting can recover actions a deterministic logger never took"),  # fmt: skip
+    Mistake(cell="q4_answer", source='q4_answer = "A"\n', loses=["q4_test"],
+            why="IS corrects only where the logger has positive probability (overlap)"),  # fmt: skip
+    Mistake(cell="q4_answer", source='q4_answer = "D"\n', loses=["q4_test"],
+            why="per-decision IS still needs overlap at every step it weights"),  # fmt: skip
 ]
 
 # --- hard-coded answers: right on every input a visible test uses, wrong elsewhere -------------
-# (tests/test_grading_integrity.py: the hidden tests must catch a learner who hard-codes the values
-# a visible test checks. q1-q4 are concept questions: nothing to hard-code there.)
-_MEAN_RETURN = (  # what every visible "target = logger" check expects: the log's plain mean return
+# (the hidden tests must catch a learner who hard-codes the values a visible test checks.)
+_MEAN_RETURN = (  # what every visible "all weights 1" check expects: the log's plain mean return
     "    return float(np.mean(np.asarray(rewards, dtype=np.float64).sum(axis=1)))\n"
 )
 
 
 def _hand(values: str) -> str:
-    """Answer the visible hand case (2 episodes of 2 steps) from a {gamma: value} table."""
+    """Answer the visible hand case (2 episodes of 2 steps, any scale of w) from a {gamma: value}
+    table."""
     return (
         "    if np.shape(rewards) == (2, 2):  # the visible hand case\n"
         f"        return {values}[gamma]\n"
@@ -240,8 +490,8 @@ MISTAKES += [
         cell="ex4_answer",
         source=_fn(_WIS, "Weighted IS.", _hand("{1.0: 3.0, 0.5: 2.0}") + _MEAN_RETURN),
         loses=["ex4_test"],
-        why="hard-codes the visible test's expected values (the hand case, also with the target "
-        "scaled by 2; the plain mean return otherwise)",
+        why="hard-codes the visible test's expected values (the hand case, also with the weights "
+        "scaled by 1e-60; the plain mean return otherwise)",
     ),
     Mistake(
         cell="ex5_answer",
