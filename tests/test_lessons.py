@@ -325,10 +325,12 @@ def test_a_mistake_loses_points_under_nbgrader_autograde(assignment, lesson_run)
 # ---------------------------------------------------------------------------------------------
 # The course configuration itself
 # ---------------------------------------------------------------------------------------------
-def test_library_warnings_do_not_cost_points(tmp_path):
-    """nbgrader scores any stderr output in a test cell as a failure; nbgrader_config.py's
-    IgnorePattern must drop library notices (warnings, Ray-style logging) while a wrong answer
-    that also warns still scores 0. Uses a throwaway two-cell assignment, not a lesson."""
+def test_library_notices_cost_nothing_own_warnings_cost_alike_in_validate_and_autograde(tmp_path):
+    """nbgrader scores any stderr output in a test cell as a failure. nbgrader_config.py's
+    IgnorePattern drops library notices (warnings whose file is a library, Ray-style logging) in
+    autograde AND in validate; a warning raised by the learner's own code (its file is a notebook
+    cell) is not a library notice and costs the test cell in both; a wrong answer that also
+    warns still scores 0. Uses a throwaway two-cell assignment, not a lesson."""
     import shutil
 
     import nbformat
@@ -349,8 +351,12 @@ def test_library_warnings_do_not_cost_points(tmp_path):
         ),
         new_code_cell(
             "import sys, warnings\n"
-            "warnings.warn('some library is deprecated', DeprecationWarning)\n"
-            "warnings.warn('tensor layout will change', UserWarning)\n"
+            "import numpy as np\n"
+            "np.mean(np.array([]))  # numpy's own RuntimeWarning (its file: numpy)\n"
+            "warnings.warn_explicit('some library is deprecated', DeprecationWarning,\n"
+            "                       '/usr/lib/python3/dist-packages/somelib/mod.py', 12)\n"
+            "warnings.warn_explicit('tensor layout will change', UserWarning,\n"
+            "                       '/opt/venv/lib/python3.11/site-packages/torch/x.py', 7)\n"
             "print('2025-01-01 12:00:00,123\\tWARNING worker.py:12 -- a Ray notice', file=sys.stderr)\n"
             "assert f(2) == 4\n"
             "### BEGIN HIDDEN TESTS\nassert f(5) == 10\n### END HIDDEN TESTS",
@@ -360,6 +366,19 @@ def test_library_warnings_do_not_cost_points(tmp_path):
     nbformat.write(nb, str(toy / "solutions" / "toy" / "toy.ipynb"))
     course = h.make_course(tmp_path / "course", "toy", repo=toy)
     wrong = h.with_cell_source(nb, "answer", "def f(x):\n    return x + 2")  # f(2) == 4 too
-    scores = h.autograde(course, "toy", {"right": nb, "wrong": wrong})
+    own_warning = h.with_cell_source(
+        nb, "answer",
+        "import warnings\nwarnings.simplefilter('always')\n"
+        "def f(x):\n    warnings.warn('x is small', RuntimeWarning)\n    return 2 * x",
+    )  # fmt: skip
+    students = {"right": nb, "wrong": wrong, "own_warning": own_warning}
+    scores = h.autograde(course, "toy", students)
     assert scores["right"]["test"] == (1.0, 1.0), "a library warning cost the points"
     assert scores["wrong"]["test"] == (0.0, 1.0), "a wrong answer scored despite failing a test"
+    assert scores["own_warning"]["test"] == (0.0, 1.0), "the learner's own warning was dropped"
+    for student, ok in (("right", True), ("own_warning", False)):
+        copy = tmp_path / "validate" / student / "toy" / "toy.ipynb"
+        copy.parent.mkdir(parents=True)
+        nbformat.write(students[student], str(copy))
+        result = h.validate(copy, course=course)
+        assert result.ok is ok, f"validate disagrees with autograde on {student}:\n{result.output[-2000:]}"
