@@ -14,7 +14,10 @@ file system for answer keys). The same class is graded, in one run, three ways:
 Headlines: ``grading_parallel_efficiency`` = T(1 worker) / (W x T(W workers)), goal >= 0.85;
 ``grading_sandbox_overhead`` = the sandbox's cost per submission, a fraction: the median time of
 one submission executed by the grader's runner inside bubblewrap vs the same runner without it,
-alternated (goal <= 0.15); ``grading_speedup_vs_nbgrader`` = T(nbgrader) / T(W workers). The
+alternated (goal <= 0.15); ``grading_speedup_vs_nbgrader`` = T(nbgrader) / T(W workers);
+``grading_runner_guard_overhead`` = what the grader's runner and in-kernel guard cost on top of
+a plain nbclient run of the same notebook (no goal: reported so that the sandbox figure is not
+read as the whole price of safe grading). The
 per-submission cost and the serial scoring pass give the projection for a large class.
 """
 
@@ -87,20 +90,40 @@ def _write(h, course: Path, a: str, cls: dict) -> None:
 
 
 def _sandbox_overhead(h, a: str, nb, repeats: int) -> dict:
-    """Median wall time of one submission through the runner, sandboxed vs not, alternated."""
+    """Median wall time of one submission, alternated: through the grader's runner in bubblewrap,
+    through the same runner without it, and executed plainly by nbclient (no runner, no guard:
+    what nbgrader's own Execute does). The first pair is the sandbox's cost; the second the
+    runner's and in-kernel guard's."""
+    import copy
+
+    from nbclient import NotebookClient
+
     from grading.execute import execute_submission
 
-    sandboxed, plain = [], []
+    def bare(notebook):
+        with tempfile.TemporaryDirectory(prefix="offrl-bare-") as d:
+            NotebookClient(
+                copy.deepcopy(notebook), timeout=240, kernel_name="python3", allow_errors=True,
+                resources={"metadata": {"path": d}},
+            ).execute()  # fmt: skip
+
+    sandboxed, plain, nbclient = [], [], []
     for _ in range(repeats):
-        for unsafe, into in ((False, sandboxed), (True, plain)):
+        for run_once, into in (
+            (lambda: execute_submission(nb, timeout=240, unsafe=False), sandboxed),
+            (lambda: execute_submission(nb, timeout=240, unsafe=True), plain),
+            (lambda: bare(nb), nbclient),
+        ):
             t0 = time.perf_counter()
-            execute_submission(nb, timeout=240, unsafe=unsafe)
+            run_once()
             into.append(time.perf_counter() - t0)
-    s, p = statistics.median(sandboxed), statistics.median(plain)
+    s, p, b = (statistics.median(x) for x in (sandboxed, plain, nbclient))
     return {
         "sandboxed_median_s": round(s, 3),
         "unsandboxed_median_s": round(p, 3),
+        "nbclient_median_s": round(b, 3),
         "overhead_fraction": round((s - p) / p, 4),
+        "runner_guard_overhead_fraction": round((p - b) / b, 4),
         "repeats": repeats,
     }
 
@@ -160,6 +183,7 @@ def run(opts) -> dict:
                 "parallel_efficiency": round(t1 / (workers * tw), 4),
                 "speedup_vs_nbgrader": round(t_nbgrader / tw, 3),
                 "per_submission_cpu_s": round(t1 / n, 3),
+                "nbgrader_per_submission_s": round(t_nbgrader / n, 3),
                 "sandbox": overhead,
                 "flagged": len(flagged),
                 "honest_flagged": honest_flagged,
@@ -179,6 +203,9 @@ def run(opts) -> dict:
         "parallel_efficiency": eff,
         "sandbox_overhead": over,
         "speedup_vs_nbgrader": statistics.median(r["speedup_vs_nbgrader"] for r in per.values()),
+        "runner_guard_overhead": statistics.median(
+            r["sandbox"]["runner_guard_overhead_fraction"] for r in per.values()
+        ),
     }
 
 
@@ -187,6 +214,7 @@ def headlines(res: dict) -> dict:
         "grading_parallel_efficiency": res["parallel_efficiency"],
         "grading_sandbox_overhead": res["sandbox_overhead"],
         "grading_speedup_vs_nbgrader": res["speedup_vs_nbgrader"],
+        "grading_runner_guard_overhead": res.get("runner_guard_overhead"),
     }
 
 
@@ -205,10 +233,17 @@ def table(res: dict) -> list[tuple[str, str, str]]:
         s = r["sandbox"]
         rows.append((
             f"{a}, one submission",
-            f"sandboxed {s['sandboxed_median_s']:.2f} s vs not {s['unsandboxed_median_s']:.2f} s",
+            f"runner in bwrap {s['sandboxed_median_s']:.2f} s, runner without bwrap "
+            f"{s['unsandboxed_median_s']:.2f} s, plain nbclient (no runner, no guard) "
+            f"{s.get('nbclient_median_s', float('nan')):.2f} s",
             "",
         ))  # fmt: skip
     rows.append(("parallel efficiency per core", f"{res['parallel_efficiency']:.2f}", ">= 0.85"))
     rows.append(("sandbox overhead per submission", f"{res['sandbox_overhead']:+.1%}", "<= 15 %"))
     rows.append(("speed-up vs sequential nbgrader", f"{res['speedup_vs_nbgrader']:.2f}x", ""))
+    if res.get("runner_guard_overhead") is not None:
+        rows.append((
+            "runner + guard cost per submission", f"{res['runner_guard_overhead']:+.1%}",
+            "(vs plain nbclient)",
+        ))  # fmt: skip
     return rows
