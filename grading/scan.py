@@ -116,6 +116,7 @@ DENIED_MODULES = {
     "IPython": "IPython internals", "ipykernel": "the kernel's internals",
     "nbgrader": "the grader", "nbformat": "notebook files", "nbclient": "notebook execution",
     "jupyter_client": "kernels", "grading": "the grader", "tests": "the course's tests",
+    "offrl.checks": "the checks the hidden tests run",
     "sitecustomize": "start-up hooks", "usercustomize": "start-up hooks",
 }  # fmt: skip
 ALLOWED_SUBMODULES = ("importlib.metadata", "importlib.resources", "IPython.display")

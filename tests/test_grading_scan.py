@@ -86,6 +86,19 @@ def test_typical_mistakes_are_not_flagged(assignment):
     assert flagged == {}
 
 
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_correct_variants_are_not_flagged(assignment):
+    from tests.nbgrader_harness import load_variants
+
+    solution, release = notebooks(assignment)
+    flagged = {
+        f"{v.cell}: {v.why}": flags
+        for v in load_variants(assignment)
+        if (flags := scan_submission(apply_mistake(release, solution, v), release))
+    }
+    assert flagged == {}
+
+
 HONEST = {
     "stdlib and os.path": (
         "import numpy as np\nimport json, math, collections, itertools\nfrom pathlib import Path\n"
@@ -319,6 +332,10 @@ HOSTILE = [
     ("import asyncio as aio\nawait aio.sleep(0)\nnp.allclose = print", "numpy.allclose"),
     # feedback HTML
     ("answer = '<script>alert(1)</script>'", "<script>"),
+    # the hidden tests' own checks (offrl.checks): unblocking the reference, hiding a refusal
+    ("import offrl.checks as c\nc._CALLED.clear()", "offrl.checks"),
+    ("import offrl\nf = next(iter(offrl.checks._BLOCKED.values()))[0]", "offrl.checks"),
+    ("from offrl.checks import reference_blocked", "offrl.checks"),
 ]
 
 
