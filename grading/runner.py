@@ -235,6 +235,10 @@ def main(argv: list[str] | None = None) -> int:
     out = os.fdopen(args.result_fd, "wb")
     t0 = time.monotonic()
 
+    # jsonschema (under nbformat) imports rfc3987_syntax when installed (jupyter-events pulls it
+    # in), and that module builds a Lark grammar at import: 3 s of every submission's start, for
+    # an "iri" format check no notebook schema uses. jsonschema skips it on ImportError.
+    sys.modules.setdefault("rfc3987_syntax", None)
     import nbformat
     from nbgrader.preprocessors import Execute
 
