@@ -192,11 +192,11 @@ VARIANTS = [
     Variant(
         cell="ex6_answer",
         source=(
-            "answers = dict(norm='C', myopic='A', beta='D', relog='B')\n"
-            "for _k, _v in answers.items():\n"
-            "    globals()['answer_' + _k] = _v\n"
+            "answers = dict(norm='C', myopic='a', beta=' D ', relog='B')\n"
+            "answer_norm, answer_myopic, answer_beta, answer_relog = (\n"
+            "    answers[k].strip().upper() for k in ('norm', 'myopic', 'beta', 'relog'))\n"
         ),
         keeps=["ex6_norm_test", "ex6_myopic_test", "ex6_beta_test", "ex6_relog_test"],
-        why="sets the answers through a dict",
+        why="unpacks the answers from a dict, tidied with strip().upper()",
     ),
 ]
