@@ -95,6 +95,21 @@ MISTAKES = [
     Mistake(
         cell="ex1_answer",
         source=_user_step(
+            "    from offrl.simulator import VectorRecommender\n"
+            "    n, k = np.shape(candidates)\n"
+            "    vec = VectorRecommender(offrl.EnvConfig(num_candidates=k, alpha=alpha), num_envs=n)\n"
+            "    vec.reset(seed=0)\n"
+            "    vec.sugar = np.array(sugar, dtype=np.float64)\n"
+            "    vec.sweetness = np.array(candidates, dtype=np.float64)\n"
+            "    _, rewards, _ = vec.step(np.asarray(actions))\n"
+            "    return rewards, vec.sugar\n"
+        ),
+        loses=["ex1_test"],
+        why="delegates to the vectorised simulator's step (which calls offrl.transition)",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_user_step(
             "    chosen = candidates[:, actions]\n"
             "    return (1 - sugar) * chosen, alpha * sugar + (1 - alpha) * chosen\n"
         ),
