@@ -330,7 +330,12 @@ def test_library_notices_cost_nothing_own_warnings_cost_alike_in_validate_and_au
     IgnorePattern drops library notices (warnings whose file is a library, Ray-style logging) in
     autograde AND in validate; a warning raised by the learner's own code (its file is a notebook
     cell) is not a library notice and costs the test cell in both; a wrong answer that also
-    warns still scores 0. Uses a throwaway two-cell assignment, not a lesson."""
+    warns still scores 0. Uses a throwaway two-cell assignment, not a lesson.
+
+    IgnorePattern judges one stderr *output* at a time and drops it whole if any line is a
+    notice; ipykernel batches stderr writes made close together into one output. So the test cell
+    flushes its notices before calling the learner's function: a learner warning that shares a
+    batch with a library notice would be dropped too (in validate as in autograde: they agree)."""
     import shutil
 
     import nbformat
@@ -358,6 +363,7 @@ def test_library_notices_cost_nothing_own_warnings_cost_alike_in_validate_and_au
             "warnings.warn_explicit('tensor layout will change', UserWarning,\n"
             "                       '/opt/venv/lib/python3.11/site-packages/torch/x.py', 7)\n"
             "print('2025-01-01 12:00:00,123\\tWARNING worker.py:12 -- a Ray notice', file=sys.stderr)\n"
+            "sys.stderr.flush()  # the notices leave as their own output (see the docstring)\n"
             "assert f(2) == 4\n"
             "### BEGIN HIDDEN TESTS\nassert f(5) == 10\n### END HIDDEN TESTS",
             metadata=meta("test", grade=True, solution=False, locked=True, points=1),
