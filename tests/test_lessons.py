@@ -124,41 +124,36 @@ def test_committed_without_outputs(assignment):
         assert not dirty, f"{path.relative_to(h.REPO)}: clear the outputs of cells {dirty}"
 
 
-@pytest.mark.parametrize("assignment", LESSONS)
-def test_every_test_cell_has_a_typical_mistake(assignment):
+def _check_trials(assignment: str, trials: list, kind: str, verb: str) -> set[str]:
+    """Each trial (Mistake or Variant) names a solution cell, graded test cells it `checked`
+    and says why; returns the test cells the trials cover."""
     nb = h.read(h.solution_path(assignment))
-    mistakes = h.load_mistakes(assignment)
-    assert mistakes, f"no tests/mistakes/{assignment}.py with MISTAKES"
     solution_ids = {h.nbgrader_meta(c)["grade_id"] for c in h.solution_cells(nb)}
     test_ids = {h.nbgrader_meta(c)["grade_id"] for c in h.grade_cells(nb)}
-    for m in mistakes:
-        assert m.cell in solution_ids, f"mistake {m.why!r}: {m.cell!r} is not a solution cell"
-        assert m.loses, f"mistake {m.why!r}: loses nothing"
-        unknown = set(m.loses) - test_ids
-        assert not unknown, f"mistake {m.why!r}: {unknown} are not graded test cells"
-        assert m.why, f"mistake on {m.cell}: say why it is wrong"
-    covered = {gid for m in mistakes for gid in m.loses}
-    assert test_ids <= covered, f"no typical mistake targets {sorted(test_ids - covered)}"
+    for t in trials:
+        assert t.cell in solution_ids, f"{kind} {t.why!r}: {t.cell!r} is not a solution cell"
+        assert t.checked, f"{kind} {t.why!r}: {verb} nothing"
+        unknown = set(t.checked) - test_ids
+        assert not unknown, f"{kind} {t.why!r}: {unknown} are not graded test cells"
+        assert t.why, f"{kind} on {t.cell}: say why"
+    return test_ids - {gid for t in trials for gid in t.checked}
+
+
+@pytest.mark.parametrize("assignment", LESSONS)
+def test_every_test_cell_has_a_typical_mistake(assignment):
+    mistakes = h.load_mistakes(assignment)
+    assert mistakes, f"no tests/mistakes/{assignment}.py with MISTAKES"
+    uncovered = _check_trials(assignment, mistakes, "mistake", "loses")
+    assert not uncovered, f"no typical mistake targets {sorted(uncovered)}"
 
 
 @pytest.mark.parametrize("assignment", LESSONS)
 def test_every_exercise_has_a_correct_variant(assignment):
     """Tests that reject a right answer written differently are bugs too: every exercise has at
     least one such answer in tests/correct_variants/<A>.py, and each names real cells."""
-    nb = h.read(h.solution_path(assignment))
-    variants = h.load_variants(assignment)
-    solution_ids = {h.nbgrader_meta(c)["grade_id"] for c in h.solution_cells(nb)}
-    test_ids = {h.nbgrader_meta(c)["grade_id"] for c in h.grade_cells(nb)}
-    for v in variants:
-        assert v.cell in solution_ids, f"variant {v.why!r}: {v.cell!r} is not a solution cell"
-        assert v.keeps, f"variant {v.why!r}: keeps nothing"
-        unknown = set(v.keeps) - test_ids
-        assert not unknown, f"variant {v.why!r}: {unknown} are not graded test cells"
-        assert v.why, f"variant on {v.cell}: say how it differs"
-    covered = {gid for v in variants for gid in v.keeps}
-    assert test_ids <= covered, (
-        f"no correct variant in tests/correct_variants/{assignment}.py keeps "
-        f"{sorted(test_ids - covered)}"
+    uncovered = _check_trials(assignment, h.load_variants(assignment), "variant", "keeps")
+    assert not uncovered, (
+        f"no correct variant in tests/correct_variants/{assignment}.py keeps {sorted(uncovered)}"
     )
 
 
