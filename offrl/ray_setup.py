@@ -29,6 +29,10 @@ QUIET_ENV = {
     "RAY_DISABLE_IMPORT_WARNING": "1",
     "PYTHONWARNINGS": "ignore::DeprecationWarning",  # RLlib deprecation warnings in workers
     "TUNE_DISABLE_AUTO_CALLBACK_LOGGERS": "1",
+    # Ray's driver replaces builtins.print (tqdm_ray.safe_print) the first time its background
+    # thread relays a message from the cluster, at a moment no cell chose; the grading guard
+    # rightly flags a replaced builtin, and the learner gains nothing from the patch.
+    "RAY_TQDM_PATCH_PRINT": "0",
 }
 
 
