@@ -1,8 +1,9 @@
 """Shared pytest setup: the venv's bin/ first on PATH (nbgrader shells out to `alembic`), and a
-per-lesson timing summary at the end of the run."""
+per-lesson timing summary at the end of the run (gathered from every pytest-xdist worker)."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -14,17 +15,49 @@ if os.environ.get("PATH", "").split(os.pathsep)[0] != _BIN:
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (`make test` runs `-n 2 --dist loadgroup`): a module's tests stay on one
+    worker, so its module-scoped fixtures (a course, a Lab server) are built once; tests that name
+    their own group (one per lesson, sharing the lesson's session-scoped runs) keep it."""
+    for item in items:
+        if not any(True for _ in item.iter_markers("xdist_group")):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else "misc"))
+
+
+def _timings() -> dict:
     try:
         from tests.nbgrader_harness import TIMINGS
     except Exception:  # pragma: no cover - harness not importable: nothing to report
-        return
-    if not TIMINGS:
+        return {}
+    return TIMINGS
+
+
+def pytest_sessionfinish(session):
+    """On a pytest-xdist worker: hand this worker's lesson timings to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["offrl_timings"] = json.dumps(_timings())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """On the pytest-xdist controller: merge a finished worker's lesson timings."""
+    timings = _timings()
+    for lesson, steps in json.loads(getattr(node, "workeroutput", {}).get("offrl_timings", "{}")).items():
+        mine = timings.setdefault(lesson, {})
+        for step, sec in steps.items():
+            mine[step] = mine.get(step, 0.0) + sec
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    timings = _timings()
+    if not timings:
         return
     terminalreporter.section("lesson timings (s)")
-    for lesson in sorted(TIMINGS):
-        parts = ", ".join(f"{step} {sec:.1f}" for step, sec in TIMINGS[lesson].items())
-        total = sum(TIMINGS[lesson].values())
+    for lesson in sorted(timings):
+        parts = ", ".join(f"{step} {sec:.1f}" for step, sec in timings[lesson].items())
+        total = sum(timings[lesson].values())
         terminalreporter.write_line(f"{lesson}: {parts}; total {total:.1f}")
 
 
