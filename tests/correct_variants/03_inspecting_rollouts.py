@@ -157,3 +157,130 @@ def discounted_return(rewards, gamma):
         why="dict() with the keys in another order",
     ),
 ]
+
+# --- red-team round: more right answers written differently ------------------------------
+VARIANTS += [
+    Variant(
+        cell='ex1_answer',
+        source='''def rows_to_episodes(rows):
+    import itertools
+    key = lambda r: (str(type(r["eps_id"])), r["eps_id"])
+    out = {}
+    for _, group in itertools.groupby(sorted(rows, key=key), key=key):
+        steps = sorted(group, key=lambda r: r["t"])
+        out[steps[0]["eps_id"]] = {"obs": [list(map(float, r["obs"])) for r in steps],  # lists are array-like
+                                   "actions": [int(r["actions"]) for r in steps],
+                                   "rewards": [float(r["rewards"]) for r in steps]}
+    return out
+''',
+        keeps=['ex1_test'],
+        why='itertools.groupby on a sorted copy; plain lists',
+    ),
+    Variant(
+        cell='ex1_answer',
+        source='''def rows_to_episodes(rows):
+    lengths = {}
+    for r in rows:
+        lengths[r["eps_id"]] = max(lengths.get(r["eps_id"], 0), r["t"] + 1)
+    out = {}
+    for e, n in lengths.items():
+        d = len(next(r for r in rows if r["eps_id"] == e)["obs"])
+        out[e] = {"obs": np.empty((n, d)), "actions": np.empty(n, dtype=np.int64), "rewards": np.empty(n)}
+    for r in rows:
+        ep, t = out[r["eps_id"]], r["t"]
+        ep["obs"][t], ep["actions"][t], ep["rewards"][t] = r["obs"], r["actions"], r["rewards"]
+    return out
+''',
+        keeps=['ex1_test'],
+        why='preallocates each episode and places each step at index t',
+    ),
+    Variant(
+        cell='ex2_answer',
+        source='''def discounted_return(rewards, gamma):
+    return float(np.polyval(np.asarray(rewards, dtype=float)[::-1], gamma))
+
+
+def returns_to_go(rewards, gamma):
+    from scipy.signal import lfilter
+    r = np.asarray(rewards, dtype=float)
+    return lfilter([1.0], [1.0, -gamma], r[::-1])[::-1]
+''',
+        keeps=['ex2_test'],
+        why='np.polyval (Horner) and scipy.signal.lfilter',
+    ),
+    Variant(
+        cell='ex2_answer',
+        source='''def discounted_return(rewards, gamma):
+    g = 0.0
+    for k, r in enumerate(rewards):
+        g += gamma ** k * r
+    return g
+
+
+def returns_to_go(rewards, gamma):
+    out = []
+    acc = 0.0
+    for r in reversed(list(rewards)):
+        acc = float(r) + gamma * acc
+        out.append(acc)
+    return out[::-1]  # a list
+''',
+        keeps=['ex2_test'],
+        why='plain loops; python float; returns a list',
+    ),
+    Variant(
+        cell='ex4_answer',
+        source='''def recover_sugar(obs, actions, rewards, num_candidates):
+    obs = np.asarray(obs)
+    chosen = np.diag(obs[:, np.asarray(actions)]).astype(np.float64)
+    r = np.asarray(rewards, dtype=np.float64)
+    safe = np.where(chosen > 0, chosen, 1.0)
+    return np.where(chosen > 0, 1.0 - r / safe, np.nan)
+''',
+        keeps=['ex4_test'],
+        why='np.diag of obs[:, actions]; a safe denominator',
+    ),
+    Variant(
+        cell='ex4_answer',
+        source='''def recover_sugar(obs, actions, rewards, num_candidates):
+    obs = np.asarray(obs)
+    chosen = obs[np.arange(len(actions)), actions]
+    out = np.full(len(actions), np.nan, dtype=np.result_type(obs.dtype, np.asarray(rewards).dtype))
+    pos = np.flatnonzero(chosen > 0)
+    out[pos] = 1 - np.asarray(rewards)[pos] / chosen[pos]
+    return out  # float32 for float32 inputs
+''',
+        keeps=['ex4_test'],
+        why='keeps float32 for float32 inputs; flatnonzero',
+    ),
+    Variant(
+        cell='ex5_answer',
+        source='''def estimate_alpha(sugar, chosen, mask):
+    s, x, m = np.asarray(sugar, float), np.asarray(chosen, float), np.asarray(mask, bool)
+    y, z = s[:, 1:] - x[:, :-1], s[:, :-1] - x[:, :-1]
+    ok = m[:, 1:] & ~np.isnan(y) & ~np.isnan(z)  # padding is at the end: m[t+1] implies m[t]
+    return np.mean(y[ok] * z[ok]) / np.mean(z[ok] ** 2)  # numpy float64
+''',
+        keeps=['ex5_test'],
+        why='means instead of sums; mask of the second step only (padding at the end)',
+    ),
+    Variant(
+        cell='ex5_answer',
+        source='''def estimate_alpha(sugar, chosen, mask):
+    s, x, m = np.asarray(sugar, float), np.asarray(chosen, float), np.asarray(mask, bool)
+    y, z = s[:, 1:] - x[:, :-1], s[:, :-1] - x[:, :-1]
+    ok = m[:, 1:] & m[:, :-1] & np.isfinite(y) & np.isfinite(z)
+    y, z = y[ok], z[ok]
+    return float(np.dot(y, z) / np.dot(z, z))
+''',
+        keeps=['ex5_test'],
+        why='np.dot',
+    ),
+    Variant(
+        cell='ex6_answer',
+        source='''answer_sugar = {"recover": bool(1), "needs_alpha": not True, "memoryless": 1 == 2, "memory": True}
+''',
+        keeps=['ex6_test', 'ex6_test_b'],
+        why='bools from expressions',
+    ),
+]

@@ -565,3 +565,499 @@ HARD_CODED = [
     ),
 ]
 MISTAKES = MISTAKES + HARD_CODED
+
+# --------------------------------------------------------------------------------------------
+# Red-team round (hidden tests strengthened where one of these escaped)
+# --------------------------------------------------------------------------------------------
+MISTAKES += [
+    Mistake(
+        cell='ex1_answer',
+        source='''def softmax_probs(obs, num_candidates, temperature):
+    x = np.asarray(obs, dtype=np.float64)
+    x[:, :num_candidates] -= x[:, :num_candidates].max(axis=1, keepdims=True)  # in place on float64 input
+    z = np.exp(x[:, :num_candidates] / temperature)
+    return z / z.sum(axis=1, keepdims=True)
+''',
+        loses=['ex1_test'],
+        why='subtracts the row maximum in place: np.asarray does not copy float64 observations',
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def softmax_probs(obs, num_candidates, temperature):
+    logits = np.asarray(obs, dtype=np.float64)[:, :num_candidates] / temperature
+    z = np.exp(np.clip(logits, -700, 700))
+    return z / z.sum(axis=1, keepdims=True)
+''',
+        loses=['ex1_test'],
+        why='clips the logits to avoid overflow instead of subtracting the row maximum',
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def softmax_probs(obs, num_candidates, temperature):
+    logits = np.asarray(obs, dtype=np.float64)[:, :num_candidates] / temperature
+    z = np.exp(logits - logits.min(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+''',
+        loses=['ex1_test'],
+        why='subtracts the row minimum (overflows at small temperatures)',
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def softmax_probs(obs, num_candidates, temperature):
+    logits = np.asarray(obs, dtype=np.float64)[:, :num_candidates] / temperature
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = z / z.sum(axis=1, keepdims=True)
+    return np.maximum(p, 1e-12)  # 'no zero probabilities'
+''',
+        loses=['ex1_test'],
+        why='floors tiny probabilities at 1e-12',
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def softmax_probs(obs, num_candidates, temperature):
+    z = np.exp(np.asarray(obs, dtype=np.float64)[:, :num_candidates] / temperature)
+    return np.nan_to_num(z / z.sum(axis=1, keepdims=True))
+''',
+        loses=['ex1_test'],
+        why='hides the overflow with np.nan_to_num',
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def softmax_probs(obs, num_candidates, temperature):
+    logits = np.asarray(obs, dtype=np.float64)[:, :5] / temperature
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+''',
+        loses=['ex1_test'],
+        why='hard-codes 5 items',
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def softmax_probs(obs, num_candidates, temperature):
+    logits = np.asarray(obs, dtype=np.float64)[:, -num_candidates:] / temperature
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+''',
+        loses=['ex1_test'],
+        why='takes the LAST num_candidates columns',
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def softmax_probs(obs, num_candidates, temperature):
+    from offrl.marwil import MLPPolicy
+    k = num_candidates
+    w = np.eye(k) / temperature
+    pol = MLPPolicy([w], [np.zeros(k)], ["linear"], config=EnvConfig(num_candidates=k, obs_mode="sweetness"))
+    return pol(np.asarray(obs)[:, :k])
+''',
+        loses=['ex1_test'],
+        why="delegates the softmax to offrl.marwil.MLPPolicy (which calls offrl's softmax)",
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def softmax_probs(obs, num_candidates, temperature):
+    logits = np.asarray(obs, dtype=np.float64)[:, :num_candidates] / temperature
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return (z / z.sum(axis=1, keepdims=True)).astype(np.float16)
+''',
+        loses=['ex1_test'],
+        why='returns float16',
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def softmax_probs(obs, num_candidates, temperature):
+    logits = np.asarray(obs, dtype=np.float64)[:, :num_candidates] / max(temperature, 0.01)
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+''',
+        loses=['ex1_test'],
+        why="floors the temperature at 0.01 'for stability'",
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def softmax_probs(obs, num_candidates, temperature):
+    logits = np.asarray(obs, dtype=np.float64)[:, :num_candidates] / temperature
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum()
+''',
+        loses=['ex1_test'],
+        why="divides by the batch's total instead of each row's sum",
+    ),
+    Mistake(
+        cell='ex2_answer',
+        source='''def sample_and_log(probs, rng):
+    probs = np.asarray(probs, dtype=np.float64)
+    probs[probs == 0] = 1e-300  # no log(0) warning; in place
+    actions = sample_actions(probs, rng)
+    action_prob = probs[np.arange(len(actions)), actions]
+    return actions, action_prob, np.log(action_prob)
+''',
+        loses=['ex2_test'],
+        why="replaces zero probabilities in the caller's array to avoid log(0)",
+    ),
+    Mistake(
+        cell='ex2_answer',
+        source='''def sample_and_log(probs, rng):
+    probs = np.asarray(probs, dtype=np.float64)
+    u = rng.random()  # one number for the whole batch
+    actions = (np.cumsum(probs, axis=1) < u).sum(axis=1)
+    action_prob = probs[np.arange(len(actions)), actions]
+    return actions, action_prob, np.log(action_prob)
+''',
+        loses=['ex2_test'],
+        why='draws one uniform number for all rows',
+    ),
+    Mistake(
+        cell='ex2_answer',
+        source='''def sample_and_log(probs, rng):
+    probs = np.asarray(probs, dtype=np.float64)
+    actions = sample_actions(probs, rng)
+    action_prob = probs[np.arange(len(actions)), actions]
+    return actions, action_prob, -np.log(action_prob)
+''',
+        loses=['ex2_test'],
+        why='action_logp with the wrong sign (negative log-likelihood)',
+    ),
+    Mistake(
+        cell='ex2_answer',
+        source='''def sample_and_log(probs, rng):
+    probs = np.asarray(probs, dtype=np.float64)
+    g = rng.gumbel(size=probs.shape[1])  # one noise vector shared by all rows
+    with np.errstate(divide="ignore"):
+        actions = np.argmax(np.log(probs) + g, axis=1)
+    action_prob = probs[np.arange(len(actions)), actions]
+    return actions, action_prob, np.log(action_prob)
+''',
+        loses=['ex2_test'],
+        why='Gumbel-max with one noise vector for the whole batch',
+    ),
+    Mistake(
+        cell='ex3_answer',
+        source='''def log_episode(env, policy, eps_id, seed, rng):
+    rows = []
+    obs, _ = env.reset(seed=seed)
+    t, done = 0, False
+    while not done:
+        probs = np.asarray(policy(obs[None]), dtype=np.float64)
+        a = int(sample_actions(probs, rng)[0])
+        new_obs, reward, terminated, truncated, _ = env.step(a)
+        p = float(np.asarray(policy(new_obs[None]))[0, a])  # after the step
+        rows.append({"eps_id": eps_id, "t": t, "obs": obs.tolist(), "actions": a, "rewards": float(reward),
+            "new_obs": new_obs.tolist(), "terminateds": bool(terminated), "truncateds": bool(truncated),
+            "action_prob": p, "action_logp": math.log(p)})
+        obs, t, done = new_obs, t + 1, terminated or truncated
+    return rows
+''',
+        loses=['ex3_test'],
+        why='computes the logged probability at the observation after the step',
+    ),
+    Mistake(
+        cell='ex3_answer',
+        source='''def log_episode(env, policy, eps_id, seed, rng):
+    rows = []
+    obs, _ = env.reset(seed=seed)
+    t = 0
+    while True:
+        probs = np.asarray(policy(obs[None]), dtype=np.float64)
+        a = int(sample_actions(probs, rng)[0])
+        p = float(probs[0, a])
+        new_obs, reward, terminated, truncated, _ = env.step(a)
+        if terminated or truncated:
+            break  # the last step is not logged
+        rows.append({"eps_id": eps_id, "t": t, "obs": obs.tolist(), "actions": a, "rewards": float(reward),
+            "new_obs": new_obs.tolist(), "terminateds": bool(terminated), "truncateds": bool(truncated),
+            "action_prob": p, "action_logp": math.log(p)})
+        obs, t = new_obs, t + 1
+    return rows
+''',
+        loses=['ex3_test'],
+        why='breaks before logging the last step',
+    ),
+    Mistake(
+        cell='ex3_answer',
+        source='''def log_episode(env, policy, eps_id, seed, rng):
+    rows = []
+    obs, _ = env.reset(seed=seed)
+    t, done = 0, False
+    while not done:
+        probs = np.asarray(policy(obs[None]), dtype=np.float64)
+        a = int(sample_actions(probs, rng)[0])
+        p = float(probs[0, a])
+        new_obs, reward, terminated, truncated, _ = env.step(a)
+        rows.append({"eps_id": eps_id, "t": t, "obs": obs.tolist(), "actions": a, "rewards": float(reward),
+            "new_obs": new_obs.tolist(), "terminateds": bool(terminated), "truncateds": bool(truncated),
+            "action_prob": p, "action_logp": math.log10(p)})
+        obs, t, done = new_obs, t + 1, terminated or truncated
+    return rows
+''',
+        loses=['ex3_test'],
+        why='action_logp in base 10',
+    ),
+    Mistake(
+        cell='ex3_answer',
+        source='''def log_episode(env, policy, eps_id, seed, rng):
+    rows = []
+    obs, _ = env.reset(seed=seed)
+    t, done = 0, False
+    while not done:
+        probs = np.asarray(policy(obs[None]), dtype=np.float64)
+        a = int(sample_actions(probs, rng)[0])
+        p = float(probs[0, a])
+        new_obs, reward, terminated, truncated, _ = env.step(a)
+        rows.append({"eps_id": eps_id, "t": t, "obs": obs.tolist(), "actions": a, "rewards": float(reward),
+            "new_obs": new_obs.tolist(), "terminateds": bool(terminated), "truncateds": bool(truncated),
+            "action_prob": p, "action_logp": math.log(p), "return_to_go": 0.0})
+        obs, t, done = new_obs, t + 1, terminated or truncated
+    return rows
+''',
+        loses=['ex3_test'],
+        why='adds a return_to_go column of zeros (the exercise says no return_to_go)',
+    ),
+    Mistake(
+        cell='ex3_answer',
+        source='''def log_episode(env, policy, eps_id, seed, rng):
+    rows = []
+    obs, _ = env.reset(seed=seed)
+    t, done = 0, False
+    while not done:
+        probs = np.asarray(policy(obs[None]), dtype=np.float64)
+        a = int(sample_actions(probs, rng)[0])
+        p = float(probs[0, a])
+        new_obs, reward, terminated, truncated, _ = env.step(a)
+        rows.append({"eps_id": eps_id, "t": t, "obs": obs.tolist(), "actions": a, "rewards": float(reward),
+            "new_obs": new_obs.tolist(), "terminateds": bool(terminated), "truncateds": bool(truncated),
+            "action_prob": p, "action_logp": math.log(p)})
+        obs, t, done = new_obs, t + 1, truncated  # ignores terminated
+    return rows
+''',
+        loses=['ex3_test'],
+        why='stops on truncated only (never looks at terminated)',
+    ),
+    Mistake(
+        cell='ex4_answer',
+        source='''def audit_log(path, claimed_policy, num_actions):
+    try:
+        eps = load_episodes(path, num_actions)
+    except DataError:
+        return False
+    obs, actions = eps.obs[eps.mask], eps.actions[eps.mask]
+    if np.any(np.asarray(claimed_policy(eps.obs[:, 0])) <= 0):  # coverage at each episode's start
+        return False
+    probs = np.asarray(claimed_policy(obs), dtype=np.float64)
+    claimed = probs[np.arange(len(actions)), actions]
+    return bool(np.allclose(eps.action_prob[eps.mask], claimed, rtol=1e-6, atol=0.0))
+''',
+        loses=['ex4_test'],
+        why="checks coverage only at each episode's first step",
+    ),
+    Mistake(
+        cell='ex4_answer',
+        source='''def audit_log(path, claimed_policy, num_actions):
+    try:
+        eps = load_episodes(path, num_actions)
+    except DataError:
+        return False
+    obs, actions = eps.obs[eps.mask], eps.actions[eps.mask]
+    probs = np.asarray(claimed_policy(obs), dtype=np.float64)
+    if not np.all(probs.max(axis=0) > 0):  # every item shown somewhere in the log
+        return False
+    claimed = probs[np.arange(len(actions)), actions]
+    return bool(np.allclose(eps.action_prob[eps.mask], claimed, rtol=1e-6, atol=0.0))
+''',
+        loses=['ex4_test'],
+        why='coverage over the whole log (each item possible somewhere) instead of in every state',
+    ),
+    Mistake(
+        cell='ex4_answer',
+        source='''def audit_log(path, claimed_policy, num_actions):
+    try:
+        eps = load_episodes(path, num_actions)
+    except DataError:
+        return False
+    obs, actions = eps.obs[eps.mask], eps.actions[eps.mask]
+    probs = np.asarray(claimed_policy(obs), dtype=np.float64)
+    if np.any(probs <= 0):
+        return False
+    claimed = probs[np.arange(len(actions)), actions]
+    return bool(np.allclose(eps.action_prob[eps.mask], claimed, atol=0.0))  # default rtol 1e-5
+''',
+        loses=['ex4_test'],
+        why="keeps np.allclose's default rtol 1e-5 instead of 1e-6",
+    ),
+    Mistake(
+        cell='ex4_answer',
+        source='''def audit_log(path, claimed_policy, num_actions):
+    try:
+        eps = load_episodes(path, num_actions)
+    except DataError:
+        return False
+    obs, actions = eps.obs[eps.mask], eps.actions[eps.mask]
+    probs = np.asarray(claimed_policy(obs), dtype=np.float64)
+    if np.any(probs < 1e-12):  # 'positive' with a tolerance
+        return False
+    claimed = probs[np.arange(len(actions)), actions]
+    return bool(np.allclose(eps.action_prob[eps.mask], claimed, rtol=1e-6, atol=0.0))
+''',
+        loses=['ex4_test'],
+        why='treats probabilities below 1e-12 as no coverage',
+    ),
+    Mistake(
+        cell='ex4_answer',
+        source='''def audit_log(path, claimed_policy, num_actions):
+    try:
+        eps = load_episodes(path, num_actions)
+    except DataError:
+        return False
+    L = int(eps.lengths.min())  # the rectangular part
+    obs, actions = eps.obs[:, :L].reshape(-1, eps.obs.shape[-1]), eps.actions[:, :L].ravel()
+    probs = np.asarray(claimed_policy(obs), dtype=np.float64)
+    if np.any(probs <= 0):
+        return False
+    claimed = probs[np.arange(len(actions)), actions]
+    return bool(np.allclose(eps.action_prob[:, :L].ravel(), claimed, rtol=1e-6, atol=0.0))
+''',
+        loses=['ex4_test'],
+        why='audits only the first min(lengths) steps of every episode',
+    ),
+    Mistake(
+        cell='ex4_answer',
+        source='''def audit_log(path, claimed_policy, num_actions):
+    try:
+        eps = load_episodes(path, num_actions)
+    except DataError:
+        return False
+    obs, actions = eps.obs[eps.mask], eps.actions[eps.mask]
+    probs = np.asarray(claimed_policy(obs), dtype=np.float64)
+    if np.any(probs <= 0):
+        return False
+    claimed = probs[np.arange(len(actions)), actions]
+    return bool(abs(eps.action_prob[eps.mask].sum() / claimed.sum() - 1) < 1e-6)
+''',
+        loses=['ex4_test'],
+        why='compares the sums of the probabilities, not every line',
+    ),
+    Mistake(
+        cell='ex6_answer',
+        source='''def from_rllib_rows(rows):
+    order = {}
+    for r in rows:
+        if r["truncateds"] or r["terminateds"]:
+            order.setdefault(r["eps_id"], len(order))  # numbered when they end
+    steps, out = {}, []
+    for r in rows:
+        e = order[r["eps_id"]]
+        t = steps.get(e, 0); steps[e] = t + 1
+        logp = float(r["action_logp"])
+        out.append({"eps_id": e, "t": t, "obs": np.asarray(r["obs"], float).tolist(), "actions": int(r["actions"]),
+                    "rewards": float(r["rewards"]), "new_obs": np.asarray(r["new_obs"], float).tolist(),
+                    "terminateds": bool(r["terminateds"]), "truncateds": bool(r["truncateds"]),
+                    "action_prob": math.exp(logp), "action_logp": logp})
+    return out
+''',
+        loses=['ex6_test'],
+        why='numbers the episodes in the order in which they end',
+    ),
+    Mistake(
+        cell='ex6_answer',
+        source='''def from_rllib_rows(rows):
+    ids, steps, out = {}, {}, []
+    for r in sorted(rows, key=lambda r: r["eps_id"]):  # groups the episodes
+        eps = ids.setdefault(r["eps_id"], len(ids))
+        t = steps.get(eps, 0); steps[eps] = t + 1
+        logp = float(r["action_logp"])
+        out.append({"eps_id": eps, "t": t, "obs": np.asarray(r["obs"], float).tolist(), "actions": int(r["actions"]),
+                    "rewards": float(r["rewards"]), "new_obs": np.asarray(r["new_obs"], float).tolist(),
+                    "terminateds": bool(r["terminateds"]), "truncateds": bool(r["truncateds"]),
+                    "action_prob": math.exp(logp), "action_logp": logp})
+    return out
+''',
+        loses=['ex6_test'],
+        why='sorts the rows by uuid (changes the order and the numbering)',
+    ),
+    Mistake(
+        cell='ex6_answer',
+        source='''def from_rllib_rows(rows):
+    ids, steps, out = {}, {}, []
+    for r in rows:
+        eps = ids.setdefault(r["eps_id"], len(ids))
+        t = steps.get(eps, 0); steps[eps] = t + 1
+        logp = float(r["action_logp"])
+        out.append({"eps_id": eps, "t": t, "obs": np.asarray(r["obs"], float).tolist(), "actions": int(r["actions"]),
+                    "rewards": float(r["rewards"]), "new_obs": np.asarray(r["new_obs"], float).tolist(),
+                    "terminateds": bool(r["terminateds"]), "truncateds": bool(r["truncateds"]),
+                    "action_prob": max(math.exp(logp), 1e-12), "action_logp": logp})
+    return out
+''',
+        loses=['ex6_test'],
+        why='floors action_prob at 1e-12',
+    ),
+    Mistake(
+        cell='ex6_answer',
+        source='''def from_rllib_rows(rows):
+    ids, steps, out = {}, {}, []
+    for r in rows:
+        eps = ids.setdefault(r["eps_id"], len(ids))
+        t = steps.get(eps, 0); steps[eps] = t + 1
+        logp = float(r["action_logp"])
+        p = math.exp(logp)
+        out.append({"eps_id": eps, "t": t, "obs": np.asarray(r["obs"], float).tolist(), "actions": int(r["actions"]),
+                    "rewards": float(r["rewards"]), "new_obs": np.asarray(r["new_obs"], float).tolist(),
+                    "terminateds": bool(r["terminateds"]), "truncateds": bool(r["truncateds"]),
+                    "action_prob": p, "action_logp": math.log(round(p, 6)) if p > 1e-6 else logp})
+    return out
+''',
+        loses=['ex6_test'],
+        why='recomputes action_logp from a rounded probability',
+    ),
+    Mistake(
+        cell='ex5_answer',
+        source='''answer_rejected_by_validate = {"B"}
+answer_accepted_by_audit = {"D", "E", "F"}
+answer_usable = {"D", "E"}
+''',
+        loses=['ex5_test'],
+        why='thinks validate does not check action_logp against action_prob (A)',
+    ),
+    Mistake(
+        cell='ex5_answer',
+        source='''answer_rejected_by_validate = {"A", "B"}
+answer_accepted_by_audit = {"C", "D", "E", "F"}
+answer_usable = {"D", "E"}
+''',
+        loses=['ex5_test_audit'],
+        why='thinks the audit accepts C',
+    ),
+    Mistake(
+        cell='ex5_answer',
+        source='''answer_rejected_by_validate = {"A", "B"}
+answer_accepted_by_audit = {"D", "E", "F"}
+answer_usable = {"D", "E", "A"}
+''',
+        loses=['ex5_test_usable'],
+        why='thinks A is usable (recompute logp)',
+    ),
+    Mistake(
+        cell='ex7_answer',
+        source='''answer_explore = {"own_value": True, "is_uniform": False, "repair": False, "imitate": "True"}
+''',
+        loses=['ex7_test_b'],
+        why='a string instead of a bool',
+    ),
+    Mistake(
+        cell='ex4_answer',
+        source='''def audit_log(path, claimed_policy, num_actions):
+    try:
+        eps = load_episodes(path)  # forgets num_actions
+    except DataError:
+        return False
+    obs, actions = eps.obs[eps.mask], eps.actions[eps.mask]
+    probs = np.asarray(claimed_policy(obs), dtype=np.float64)
+    if np.any(probs <= 0):
+        return False
+    claimed = probs[np.arange(len(actions)), actions]
+    return bool(np.allclose(eps.action_prob[eps.mask], claimed, rtol=1e-6, atol=0.0))
+''',
+        loses=['ex4_test'],
+        why='calls load_episodes without num_actions (actions out of range pass)',
+    ),
+]

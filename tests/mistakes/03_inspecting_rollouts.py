@@ -528,3 +528,341 @@ MISTAKES += [
         "the noisy case's number, 0.5 for the course's log)",
     ),
 ]
+
+# --------------------------------------------------------------------------------------------
+# Red-team round (hidden tests strengthened where one of these escaped)
+# --------------------------------------------------------------------------------------------
+MISTAKES += [
+    Mistake(
+        cell='ex1_answer',
+        source='''def rows_to_episodes(rows):
+    out = {}
+    for e in {r["eps_id"] for r in rows}:
+        steps = sorted((r for r in rows if r["eps_id"] == e), key=lambda r: r["t"])
+        table = np.array([list(r["obs"]) + [r["actions"], r["rewards"]] for r in steps])
+        out[e] = {"obs": table[:, :-2], "actions": table[:, -2], "rewards": table[:, -1]}
+    return out
+''',
+        loses=['ex1_test'],
+        why='builds one float table per episode: the actions come out as floats',
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def rows_to_episodes(rows):
+    out = {}
+    for e in {r["eps_id"] for r in rows}:
+        steps = sorted((r for r in rows if r["eps_id"] == e), key=lambda r: str(r["t"]))
+        out[e] = {"obs": np.array([r["obs"] for r in steps]), "actions": np.array([r["actions"] for r in steps]),
+                  "rewards": np.array([r["rewards"] for r in steps])}
+    return out
+''',
+        loses=['ex1_test'],
+        why="sorts t as strings ('10' before '2')",
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def rows_to_episodes(rows):
+    out = {}
+    for r in rows:
+        r["obs"] = np.asarray(r["obs"], dtype=float)  # converts the caller's rows
+    for e in {r["eps_id"] for r in rows}:
+        steps = sorted((r for r in rows if r["eps_id"] == e), key=lambda r: r["t"])
+        out[e] = {"obs": np.array([r["obs"] for r in steps]), "actions": np.array([r["actions"] for r in steps]),
+                  "rewards": np.array([r["rewards"] for r in steps])}
+    return out
+''',
+        loses=['ex1_test'],
+        why="converts the caller's rows' obs to arrays in place",
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def rows_to_episodes(rows):
+    out = {}
+    n = max(r["t"] for r in rows) + 1  # every episode as long as the longest
+    for e in {r["eps_id"] for r in rows}:
+        d = len(rows[0]["obs"])
+        obs, act, rew = np.zeros((n, d)), np.zeros(n, int), np.zeros(n)
+        for r in rows:
+            if r["eps_id"] == e:
+                obs[r["t"]], act[r["t"]], rew[r["t"]] = r["obs"], r["actions"], r["rewards"]
+        out[e] = {"obs": obs, "actions": act, "rewards": rew}
+    return out
+''',
+        loses=['ex1_test'],
+        why='pads every episode to the longest one',
+    ),
+    Mistake(
+        cell='ex1_answer',
+        source='''def rows_to_episodes(rows):
+    out = {}
+    for e in {r["eps_id"] for r in rows}:
+        steps = sorted((r for r in rows if r["eps_id"] == e), key=lambda r: r["t"])
+        out[e] = {"obs": np.array([r["obs"] for r in steps], dtype=np.float16),
+                  "actions": np.array([r["actions"] for r in steps]), "rewards": np.array([r["rewards"] for r in steps], dtype=np.float16)}
+    return out
+''',
+        loses=['ex1_test'],
+        why='stores float16',
+    ),
+    Mistake(
+        cell='ex2_answer',
+        source='''def discounted_return(rewards, gamma):
+    rewards = np.asarray(rewards, dtype=float)
+    return float(np.sum(gamma ** np.arange(len(rewards)) * rewards))
+
+
+def returns_to_go(rewards, gamma):
+    r = np.asarray(rewards, dtype=float)
+    if gamma == 0:
+        return r.copy()
+    d = gamma ** np.arange(len(r))
+    return np.cumsum((d * r)[::-1])[::-1] / d
+''',
+        loses=['ex2_test'],
+        why='vectorised cumsum divided by gamma**t (0/0 once gamma**t underflows)',
+    ),
+    Mistake(
+        cell='ex2_answer',
+        source='''def discounted_return(rewards, gamma):
+    rewards = np.asarray(rewards, dtype=float)
+    return float(np.sum(gamma ** np.arange(len(rewards)) * rewards))
+
+
+def returns_to_go(rewards, gamma):
+    r = np.asarray(rewards, dtype=float)
+    return np.array([discounted_return(r[t:], gamma) for t in range(len(r))][::-1])
+''',
+        loses=['ex2_test'],
+        why='returns the returns-to-go in reverse order',
+    ),
+    Mistake(
+        cell='ex2_answer',
+        source='''def discounted_return(rewards, gamma):
+    rewards = np.asarray(rewards, dtype=float)
+    return float(np.sum(gamma ** np.arange(len(rewards)) * rewards))
+
+
+def returns_to_go(rewards, gamma):
+    from offrl.ope_experiments import synthetic_episodes
+    return synthetic_episodes(np.asarray(rewards, float)[None], np.ones((1, len(rewards)))).returns_to_go(gamma)[0]
+''',
+        loses=['ex2_test'],
+        why='delegates to offrl via synthetic_episodes(...).returns_to_go',
+    ),
+    Mistake(
+        cell='ex2_answer',
+        source='''def discounted_return(rewards, gamma):
+    from offrl.estimators import OnPolicy
+    from offrl.ope_experiments import synthetic_episodes
+    r = np.asarray(rewards, dtype=float)[None]
+    return float(OnPolicy(gamma=gamma).estimate(synthetic_episodes(r, np.ones(r.shape)), None).value)
+
+
+def returns_to_go(rewards, gamma):
+    rewards = np.asarray(rewards, dtype=float)
+    out = np.zeros(len(rewards))
+    acc = 0.0
+    for t in range(len(rewards) - 1, -1, -1):
+        acc = rewards[t] + gamma * acc
+        out[t] = acc
+    return out
+''',
+        loses=['ex2_test'],
+        why='delegates the return to offrl.estimators.OnPolicy',
+    ),
+    Mistake(
+        cell='ex2_answer',
+        source='''def discounted_return(rewards, gamma):
+    from offrl.ope_experiments import batched_estimates
+    r = np.asarray(rewards, dtype=float)[None]
+    return float(batched_estimates(np.ones(r.shape), np.ones(r.shape), r, gamma)["PDIS"])
+
+
+def returns_to_go(rewards, gamma):
+    rewards = np.asarray(rewards, dtype=float)
+    out = np.zeros(len(rewards))
+    acc = 0.0
+    for t in range(len(rewards) - 1, -1, -1):
+        acc = rewards[t] + gamma * acc
+        out[t] = acc
+    return out
+''',
+        loses=['ex2_test'],
+        why='delegates the return to offrl.ope_experiments.batched_estimates',
+    ),
+    Mistake(
+        cell='ex2_answer',
+        source='''def discounted_return(rewards, gamma):
+    rewards = np.asarray(rewards, dtype=float)
+    return float(np.sum(gamma ** np.arange(len(rewards)) * rewards) / len(rewards))
+
+
+def returns_to_go(rewards, gamma):
+    rewards = np.asarray(rewards, dtype=float)
+    out = np.zeros(len(rewards))
+    acc = 0.0
+    for t in range(len(rewards) - 1, -1, -1):
+        acc = rewards[t] + gamma * acc
+        out[t] = acc
+    return out
+''',
+        loses=['ex2_test'],
+        why='averages instead of summing',
+    ),
+    Mistake(
+        cell='ex4_answer',
+        source='''def recover_sugar(obs, actions, rewards, num_candidates):
+    obs = np.asarray(obs, dtype=float)
+    rewards = np.asarray(rewards, dtype=float)
+    chosen = obs[np.arange(len(actions)), actions]
+    sugar = np.full(len(actions), np.nan)
+    ok = rewards > 0  # divide only where the reward is positive
+    sugar[ok] = 1.0 - rewards[ok] / chosen[ok]
+    return sugar
+''',
+        loses=['ex4_test'],
+        why='decides recoverability from the reward instead of the sweetness',
+    ),
+    Mistake(
+        cell='ex4_answer',
+        source='''def recover_sugar(obs, actions, rewards, num_candidates):
+    obs = np.asarray(obs, dtype=float)
+    rewards = np.asarray(rewards, dtype=float)
+    chosen = obs[np.arange(len(actions)), actions]
+    sugar = np.full(len(actions), np.nan)
+    ok = chosen > 0
+    sugar[ok] = np.clip(1.0 - rewards[ok] / chosen[ok], 0.0, 0.999)
+    return sugar
+''',
+        loses=['ex4_test'],
+        why='clips the sugar level below 1',
+    ),
+    Mistake(
+        cell='ex4_answer',
+        source='''def recover_sugar(obs, actions, rewards, num_candidates):
+    obs = np.array(obs, dtype=float)
+    rewards = np.asarray(rewards, dtype=float)
+    chosen = obs[np.arange(len(actions)), actions]
+    chosen[chosen == 0] = np.inf  # r / inf = 0: sugar 1 where unknown
+    return 1.0 - rewards / chosen
+''',
+        loses=['ex4_test'],
+        why='gives sugar 1 instead of nan where the sweetness is 0',
+    ),
+    Mistake(
+        cell='ex4_answer',
+        source='''def recover_sugar(obs, actions, rewards, num_candidates):
+    obs = np.asarray(obs)
+    rewards = np.asarray(rewards)
+    a = np.asarray(actions)
+    chosen = obs[np.arange(len(a)), a]
+    ok = chosen > 0
+    obs[~ok, 0] = np.nan  # marks the unknown steps in the caller's obs
+    sugar = np.full(len(a), np.nan)
+    sugar[ok] = 1.0 - rewards[ok] / chosen[ok]
+    return sugar
+''',
+        loses=['ex4_test'],
+        why="marks unknown steps in the caller's obs in place",
+    ),
+    Mistake(
+        cell='ex5_answer',
+        source='''def estimate_alpha(sugar, chosen, mask):
+    s, x = np.asarray(sugar, float), np.asarray(chosen, float)
+    m = np.asarray(mask, bool)
+    y, z = s[:, 1:] - x[:, :-1], s[:, :-1] - x[:, :-1]
+    ok = m[:, 1:] & m[:, :-1]
+    return float(np.nansum(y[ok] * z[ok]) / np.nansum(z[ok] ** 2))
+''',
+        loses=['ex5_test'],
+        why='np.nansum: a pair with one nan still counts in the denominator',
+    ),
+    Mistake(
+        cell='ex5_answer',
+        source='''def estimate_alpha(sugar, chosen, mask):
+    s, x = np.nan_to_num(np.asarray(sugar, float)), np.asarray(chosen, float)
+    m = np.asarray(mask, bool)
+    y, z = s[:, 1:] - x[:, :-1], s[:, :-1] - x[:, :-1]
+    ok = m[:, 1:] & m[:, :-1]
+    return float(np.sum(y[ok] * z[ok]) / np.sum(z[ok] ** 2))
+''',
+        loses=['ex5_test'],
+        why='replaces nan sugar levels by 0 instead of skipping the pairs',
+    ),
+    Mistake(
+        cell='ex5_answer',
+        source='''def estimate_alpha(sugar, chosen, mask):
+    s, x = np.asarray(sugar, float), np.asarray(chosen, float)
+    m = np.asarray(mask, bool)
+    y, z = s[:, 1:] - x[:, :-1], s[:, :-1] - x[:, :-1]
+    ok = m[:, 1:] & m[:, :-1] & np.isfinite(y) & np.isfinite(z)
+    return np.array([np.sum(y[ok] * z[ok]) / np.sum(z[ok] ** 2)])
+''',
+        loses=['ex5_test'],
+        why='returns a one-element array instead of a float',
+    ),
+    Mistake(
+        cell='ex5_answer',
+        source='''def estimate_alpha(sugar, chosen, mask):
+    s, x = np.asarray(sugar, float), np.asarray(chosen, float)
+    m = np.asarray(mask, bool)
+    y, z = s[:, 1:] - x[:, :-1], s[:, :-1] - x[:, :-1]
+    ok = m[:, :-1] & np.isfinite(y) & np.isfinite(z)  # only the first step of the pair
+    return float(np.sum(y[ok] * z[ok]) / np.sum(z[ok] ** 2))
+''',
+        loses=['ex5_test'],
+        why='checks the mask of the first step of each pair only',
+    ),
+    Mistake(
+        cell='ex5_answer',
+        source='''def estimate_alpha(sugar, chosen, mask):
+    s, x = np.asarray(sugar, float), np.asarray(chosen, float)
+    m = np.asarray(mask, bool)
+    # s_{t+1} = a s_t + b x_t: two coefficients, alpha = a
+    y = s[:, 1:]; A = np.stack([s[:, :-1], x[:, :-1]], axis=-1)
+    ok = m[:, 1:] & m[:, :-1] & np.isfinite(y) & np.isfinite(A).all(axis=-1)
+    (a, b), *_ = np.linalg.lstsq(A[ok], y[ok], rcond=None)
+    return float(a)
+''',
+        loses=['ex5_test'],
+        why='fits s_t+1 = a s_t + b x_t with two free coefficients',
+    ),
+    Mistake(
+        cell='ex5_answer',
+        source='''def estimate_alpha(sugar, chosen, mask):
+    s, x = np.asarray(sugar, float), np.asarray(chosen, float)
+    m = np.asarray(mask, bool)
+    y, z = s[:, 1:] - x[:, :-1], s[:, :-1] - x[:, :-1]
+    ok = m[:, 1:] & m[:, :-1] & np.isfinite(y) & np.isfinite(z)
+    num = np.sum(y * z, where=ok, axis=1); den = np.sum(z * z, where=ok, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(np.nanmean(num / den))  # one slope per episode, averaged
+''',
+        loses=['ex5_test'],
+        why='averages per-episode slopes',
+    ),
+    Mistake(
+        cell='ex3_answer',
+        source='''answer_actions = "b"''',
+        loses=['ex3_test'],
+        why='lower-case letter',
+    ),
+    Mistake(
+        cell='ex3_answer',
+        source='''answer_actions = "C"''',
+        loses=['ex3_test'],
+        why='thinks shuffling explains the flat histogram',
+    ),
+    Mistake(
+        cell='ex6_answer',
+        source='''answer_sugar = {"recover": True, "needs_alpha": False, "memoryless": True, "memory": False}''',
+        loses=['ex6_test_b'],
+        why='swaps memoryless and memory',
+    ),
+    Mistake(
+        cell='ex6_answer',
+        source='''answer_sugar = {"recover": 1, "needs_alpha": 0, "memoryless": 0, "memory": 1}''',
+        loses=['ex6_test', 'ex6_test_b'],
+        why='ints instead of bools',
+    ),
+]
