@@ -170,3 +170,86 @@ VARIANTS = [
         why="keys in another order, a boolean from a comparison",
     ),
 ]
+
+# --- a second round of right answers written differently (red team) ---------------------------
+_U = "def user_step(sugar, candidates, actions, alpha):\n"
+_E = "def epsilon_greedy(obs, epsilon, num_candidates=5):\n"
+_V = "def mean_return_and_stderr(rewards):\n"
+
+
+def _memory(reset: str, call: str) -> str:
+    return (
+        "class RememberingRecommender:\n"
+        "    def __init__(self, config, threshold=0.5):\n"
+        "        self.config = config\n"
+        "        self.threshold = threshold\n"
+        "        self.reset()\n\n"
+        "    def reset(self):\n" + reset + "\n"
+        "    def __call__(self, obs):\n" + call
+    )
+
+
+VARIANTS += [
+    Variant("ex1_answer", _U + """    x = np.choose(np.asarray(actions), np.asarray(candidates).T)
+    s = np.asarray(sugar)
+    return np.multiply(1 - s, x), np.add(alpha * s, (1 - alpha) * x)
+""", ["ex1_test"], "np.choose over the transposed candidates"),
+    Variant("ex1_answer", _U + """    x = np.array([row[int(a)] for row, a in zip(candidates, actions)], dtype=np.float32)
+    s = np.asarray(sugar, dtype=np.float32)
+    return ((1 - s) * x).tolist(), list(np.float32(alpha) * s + np.float32(1 - alpha) * x)
+""", ["ex1_test"], "float32 and lists returned"),
+    Variant("ex2_answer", _E + """    sw = np.asarray(obs)[:, :num_candidates]
+    probs = np.full(sw.shape, epsilon / num_candidates, dtype=np.float32)
+    probs[np.arange(len(sw)), np.argmax(sw, axis=1)] = 1 - epsilon * (num_candidates - 1) / num_candidates
+    return probs
+""", ["ex2_test"], "float32 probabilities, the sweetest given 1 - eps (K-1)/K"),
+    Variant("ex2_answer", _E + """    return [[(1 - epsilon) * (j == int(np.argmax(row[:num_candidates]))) + epsilon / num_candidates
+             for j in range(num_candidates)] for row in obs]
+""", ["ex2_test"], "nested lists"),
+    Variant("ex3_answer", _V + """    g = np.asarray(rewards, dtype=float).sum(axis=1)
+    return g.mean(), g.std() / np.sqrt(len(g) - 1)
+""", ["ex3_test"], "population sd over sqrt(n - 1) (the same number), numpy scalars"),
+    Variant("ex3_answer", _V + """    r = np.asarray(rewards, dtype=np.float64)
+    m = r.mean() * r.shape[1]
+    g = r.sum(axis=1)
+    return m, np.sqrt(np.var(g, ddof=1) / len(g))
+""", ["ex3_test"], "mean reward per step times the number of steps; sqrt of var/n"),
+    Variant("ex4_answer", _memory(
+        "        self.t = 0\n        self.sugar = np.zeros(0)\n",
+        "        k, alpha = self.config.num_candidates, self.config.alpha\n"
+        "        x = np.asarray(obs)[:, :k]\n"
+        "        if self.t == 0:\n"
+        "            self.sugar = np.zeros(len(x))\n"
+        "        else:\n"
+        "            self.sugar = alpha * self.sugar + (1 - alpha) * self._last\n"
+        "        self.t += 1\n"
+        "        high = self.sugar >= 1 - self.threshold\n"
+        "        a = np.where(high, x.argmin(1), x.argmax(1))\n"
+        "        self._last = x[np.arange(len(x)), a]\n"
+        "        return (np.arange(k) == a[:, None]).astype(float)\n"),
+        ["ex4_test_sugar", "ex4_test_value"], "a step counter, float32 observations kept as given, boolean one-hot"),
+    Variant("ex6_answer", "greedy_sugar_k3 = np.float32(0.75)\ngreedy_reward_k3 = np.float32(0.1875)\n",
+        ["ex6_test_sugar", "ex6_test_reward"], "numpy float32 scalars (e.g. from a float32 simulation)"),
+    Variant("ex6_answer", "greedy_sugar_k3 = 3 / 4\ngreedy_reward_k3 = 3 / 16\n",
+        ["ex6_test_sugar", "ex6_test_reward"], "exact fractions"),
+]
+
+VARIANTS += [
+    Variant("ex4_answer", _memory(
+        "        self.sugar = None\n",
+        "        k, alpha = self.config.num_candidates, self.config.alpha\n"
+        "        x = np.asarray(obs, dtype=np.float64)[:, :k]\n"
+        "        if self.sugar is None or not hasattr(self, '_x'):\n"
+        "            self.sugar = np.zeros(len(x))\n"
+        "        else:\n"
+        "            self.sugar = alpha * self.sugar + (1 - alpha) * self._x\n"
+        "        pick = [int(np.argmax(r)) if s < 1 - self.threshold else int(np.argmin(r)) for r, s in zip(x, self.sugar)]\n"
+        "        self._x = x[np.arange(len(x)), pick]\n"
+        "        return np.eye(k)[pick]\n"),
+        ["ex4_test_sugar", "ex4_test_value"], "a list comprehension per user; np.eye rows"),
+    Variant("ex3_answer", _V + """    import math
+    g = [math.fsum(row) for row in np.asarray(rewards, dtype=float).tolist()]
+    n = len(g); m = math.fsum(g) / n
+    return m, math.sqrt(math.fsum((x - m) ** 2 for x in g) / (n - 1) / n)
+""", ["ex3_test"], "math.fsum everywhere"),
+]

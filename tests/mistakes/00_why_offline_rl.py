@@ -315,3 +315,194 @@ MISTAKES += [
         why="hard-codes the visible test's expected values",
     ),
 ]
+
+# --- a second round of wrong answers (red team) -----------------------------------------------
+_R = "def chosen_rank_shares(episodes, num_candidates):\n"
+_O = "def overlap_report(mu_probs, pi_probs):\n"
+_S = "def rarely_logged_share(log_sugar, new_sugar, num_bins, min_count):\n"
+
+MISTAKES += [
+    # ex3
+    Mistake("ex3_answer", _R + """    sw = episodes.obs[..., :num_candidates]
+    chosen = np.take_along_axis(sw, episodes.actions[..., None], axis=-1)
+    rank = (sw > chosen).sum(axis=-1)
+    counts = np.bincount(rank.ravel(), minlength=num_candidates)
+    return counts / episodes.mask.sum()
+""", ["ex3_test"], "counts padding but divides by the number of real steps"),
+    Mistake("ex3_answer", _R + """    episodes.obs = episodes.obs[..., :num_candidates]  # keep only the items
+    chosen = np.take_along_axis(episodes.obs, episodes.actions[..., None], axis=-1)
+    rank = (episodes.obs > chosen).sum(axis=-1)
+    counts = np.bincount(rank[episodes.mask], minlength=num_candidates)
+    return counts / counts.sum()
+""", ["ex3_test"], "rebinds episodes.obs to the candidates only: the caller's log loses its sugar column"),
+    Mistake("ex3_answer", _R + """    sw = episodes.obs[..., :num_candidates]
+    chosen = np.take_along_axis(sw, episodes.actions[..., None], axis=-1)
+    rank = (sw > chosen).sum(axis=-1)
+    counts = np.bincount(rank[episodes.mask], minlength=num_candidates)
+    return counts / len(episodes)
+""", ["ex3_test"], "divides by the number of episodes"),
+    Mistake("ex3_answer", _R + """    sw = episodes.obs[..., :num_candidates]
+    chosen = np.take_along_axis(sw, episodes.actions[..., None], axis=-1)
+    rank = (sw > chosen).sum(axis=-1)
+    counts = np.bincount(rank[episodes.mask], minlength=num_candidates)
+    return (counts / counts.sum())[::-1]
+""", ["ex3_test"], "reverses the ranks"),
+    Mistake("ex3_answer", _R + """    sw = episodes.obs[..., :num_candidates]
+    ranks, counts = np.unique((sw > np.take_along_axis(sw, episodes.actions[..., None], axis=-1)).sum(-1)[episodes.mask], return_counts=True)
+    return counts / counts.sum()
+""", ["ex3_test"], "np.unique drops ranks never chosen"),
+    Mistake("ex3_answer", _R + """    sw = episodes.obs[..., :num_candidates]
+    chosen = np.take_along_axis(sw, episodes.actions[..., None], axis=-1)
+    rank = (sw > chosen).sum(axis=-1)
+    real = episodes.obs.any(axis=-1)  # padding rows are all zero
+    counts = np.bincount(rank[real], minlength=num_candidates)
+    return counts / counts.sum()
+""", ["ex3_test"], "detects padding by all-zero observations instead of the mask"),
+    Mistake("ex3_answer", _R + """    sw = episodes.obs[..., :num_candidates]
+    chosen = np.take_along_axis(sw, episodes.actions[..., None], axis=-1)
+    rank = (sw > chosen).sum(axis=-1)
+    counts = np.bincount(rank[:, :episodes.lengths.min()].ravel(), minlength=num_candidates)
+    return counts / counts.sum()
+""", ["ex3_test"], "keeps only the steps every episode has (the shortest length)"),
+    Mistake("ex3_answer", _R + """    sw = episodes.obs[..., :num_candidates]
+    chosen = np.take_along_axis(sw, episodes.actions[..., None], axis=-1)
+    rank = (sw > chosen).sum(axis=-1)
+    counts = np.bincount(rank[episodes.mask], minlength=num_candidates)
+    return np.round(counts / counts.sum(), 2)
+""", ["ex3_test"], "rounds the shares to two decimals"),
+    # ex4
+    Mistake("ex4_answer", _O + """    mu = np.asarray(mu_probs, dtype=np.float32)
+    pi = np.asarray(pi_probs, dtype=np.float32)
+    share = float(np.mean(np.any((pi > 0) & (mu == 0), axis=1)))
+    ok = mu > 0
+    return share, float(np.max(pi[ok] / mu[ok]))
+""", ["ex4_test_overlap", "ex4_test_ratio"], "converts everything to float32 (1e-70 becomes 0)"),
+    Mistake("ex4_answer", _O + """    mu, pi = np.asarray(mu_probs, float), np.asarray(pi_probs, float)
+    unc = np.any((pi > 0) & (mu == 0), axis=1)
+    share = float(np.mean(unc))
+    ok = (mu > 0) & ~unc[:, None]
+    return share, float(np.max(pi[ok] / mu[ok], initial=0.0))
+""", ["ex4_test_ratio"], "takes the largest weight only over states where overlap holds"),
+    Mistake("ex4_answer", _O + """    mu, pi = np.asarray(mu_probs, float), np.asarray(pi_probs, float)
+    share = float(np.mean(np.any((pi > 0) & np.isclose(mu, 0), axis=1)))
+    ok = ~np.isclose(mu, 0)
+    return share, float(np.max(pi[ok] / mu[ok]))
+""", ["ex4_test_overlap", "ex4_test_ratio"], "uses np.isclose(mu, 0) (atol 1e-8) as 'zero'"),
+    Mistake("ex4_answer", _O + """    mu, pi = np.asarray(mu_probs, float), np.asarray(pi_probs, float)
+    share = float(np.mean(np.any((pi > 0) & (mu == 0), axis=1)))
+    ok = mu > 0
+    return share, float(np.max(mu[ok] / pi[ok].clip(1e-300)))
+""", ["ex4_test_ratio"], "inverts the ratio mu / pi"),
+    Mistake("ex4_answer", _O + """    mu, pi = np.asarray(mu_probs, float), np.asarray(pi_probs, float)
+    share = float(np.mean(np.any((pi > 0) & (mu == 0), axis=1)))
+    a = np.argmax(pi, axis=1)
+    r = np.arange(len(mu))
+    ok = mu[r, a] > 0
+    return share, float(np.max(pi[r, a][ok] / mu[r, a][ok], initial=0.0))
+""", ["ex4_test_ratio"], "only the weight of pi's most likely action in each state"),
+    Mistake("ex4_answer", _O + """    mu, pi = np.asarray(mu_probs, float), np.asarray(pi_probs, float)
+    share = float(np.mean(np.any((pi > 0) & (mu == 0), axis=1)))
+    ok = mu > 0
+    return share, float(np.max(pi[ok] / mu[ok]) if ok.sum() > 3 else 5.0)
+""", ["ex4_test_ratio"], "special-cases small inputs with the visible value"),
+    Mistake("ex4_answer", _O + """    mu, pi = np.asarray(mu_probs, float), np.asarray(pi_probs, float)
+    share = float(np.sum(np.any((pi > 0) & (mu == 0), axis=1)) / mu.size)
+    ok = mu > 0
+    return share, float(np.max(pi[ok] / mu[ok]))
+""", ["ex4_test_overlap"], "divides by the number of (state, action) pairs"),
+    Mistake("ex4_answer", _O + """    mu, pi = np.asarray(mu_probs, float), np.asarray(pi_probs, float)
+    share = float(np.mean(np.any((pi > 1e-6) & (mu == 0), axis=1)))  # ignore negligible pi
+    ok = mu > 0
+    return share, float(np.max(pi[ok] / mu[ok]))
+""", ["ex4_test_overlap"], "ignores small pi probabilities (a positive pi is positive however small)"),
+    # ex5
+    Mistake("ex5_answer", _S + """    edges = np.linspace(0, 1, num_bins + 1)
+    dens, _ = np.histogram(log_sugar, bins=edges, density=True)
+    idx = np.minimum((np.asarray(new_sugar) * num_bins).astype(int), num_bins - 1)
+    return float(np.mean(dens[idx] < min_count))
+""", ["ex5_test"], "uses densities instead of counts"),
+    Mistake("ex5_answer", _S + """    edges = np.linspace(0, 1, num_bins)
+    counts, _ = np.histogram(log_sugar, bins=edges)
+    idx = np.clip(np.digitize(new_sugar, edges) - 1, 0, len(counts) - 1)
+    return float(np.mean(counts[idx] < min_count))
+""", ["ex5_test"], "num_bins edges (num_bins - 1 bins)"),
+    Mistake("ex5_answer", _S + """    edges = np.linspace(0, 1, num_bins + 1)
+    counts, _ = np.histogram(log_sugar, bins=edges)
+    idx = np.searchsorted(edges, new_sugar) - 1
+    return float(np.mean(counts[idx] < min_count))
+""", ["ex5_test"], "searchsorted side='left': a state on a bin edge (0.0) goes to bin -1, the last"),
+    Mistake("ex5_answer", _S + """    counts = np.bincount(np.round(np.asarray(log_sugar) * num_bins).astype(int), minlength=num_bins + 1)
+    idx = np.round(np.asarray(new_sugar) * num_bins).astype(int)
+    return float(np.mean(counts[idx] < min_count))
+""", ["ex5_test"], "rounds to the nearest bin instead of flooring"),
+    Mistake("ex5_answer", _S + """    edges = np.linspace(0, 1, num_bins + 1)
+    counts, _ = np.histogram(log_sugar, bins=edges)
+    idx = np.minimum((np.asarray(new_sugar) * num_bins).astype(int), num_bins - 1)
+    return float(np.mean(counts[np.unique(idx)] < min_count))
+""", ["ex5_test"], "share of the bins the new policy visits, not of its states"),
+    Mistake("ex5_answer", _S + """    edges = np.linspace(0, 1, num_bins + 1)
+    counts, _ = np.histogram(log_sugar, bins=edges)
+    idx = np.minimum((np.asarray(new_sugar) * num_bins).astype(int), num_bins - 1)
+    return float(np.mean(counts[idx] < min_count * len(log_sugar) / 1000))
+""", ["ex5_test"], "scales min_count with the log's size"),
+    Mistake("ex5_answer", _S + """    log = np.asarray(log_sugar); new = np.asarray(new_sugar)
+    edges = np.linspace(log.min(), log.max(), num_bins + 1)
+    counts, _ = np.histogram(log, bins=edges)
+    idx = np.clip(np.digitize(new, edges) - 1, 0, num_bins - 1)
+    return float(np.mean(counts[idx] < min_count))
+""", ["ex5_test"], "bins between the log's min and max with explicit edges"),
+]
+MISTAKES += [
+    Mistake("ex3_answer", _R + """    sw = episodes.obs[..., :num_candidates]
+    chosen = np.take_along_axis(sw, episodes.actions[..., None], axis=1)
+    rank = (sw > chosen).sum(axis=-1)
+    counts = np.bincount(rank[episodes.mask], minlength=num_candidates)
+    return counts / counts.sum()
+""", ["ex3_test"], "take_along_axis on the step axis instead of the item axis"),
+    Mistake("ex3_answer", _R + """    sw = episodes.obs[..., :num_candidates]
+    chosen = np.take_along_axis(sw, episodes.actions[..., None], axis=-1)
+    rank = (sw > chosen).sum(axis=-1)[episodes.mask]
+    counts, _ = np.histogram(rank, bins=num_candidates)
+    return counts / counts.sum()
+""", ["ex3_test"], "np.histogram of the ranks with bins over the data's range"),
+    Mistake("ex3_answer", _R + """    sw = episodes.obs[0, :, :num_candidates]  # the first episode shows the pattern
+    chosen = np.take_along_axis(sw, episodes.actions[0][:, None], axis=-1)
+    rank = (sw > chosen).sum(axis=-1)
+    counts = np.bincount(rank[episodes.mask[0]], minlength=num_candidates)
+    return counts / counts.sum()
+""", ["ex3_test"], "looks at the first episode only"),
+    Mistake("ex4_answer", _O + """    mu, pi = np.asarray(mu_probs, float), np.asarray(pi_probs, float)
+    share = float(np.mean(np.all((pi > 0) <= (mu > 0), axis=1) == False))
+    r = pi / np.maximum(mu, np.finfo(float).tiny)
+    return share, float(r.max())
+""", ["ex4_test_ratio"], "floors mu at the smallest normal float: uncovered actions get astronomic weights"),
+    Mistake("ex4_answer", _O + """    mu, pi = np.asarray(mu_probs, float), np.asarray(pi_probs, float)
+    share = float(np.mean(np.all((pi > 0) & (mu == 0), axis=1)))
+    ok = mu > 0
+    return share, float(np.max(pi[ok] / mu[ok]))
+""", ["ex4_test_overlap"], "np.all instead of np.any: overlap fails only if every action is uncovered"),
+    Mistake("ex4_answer", _O + """    mu, pi = np.asarray(mu_probs, float), np.asarray(pi_probs, float)
+    share = float(np.mean(np.any((pi > 0) & (mu == 0), axis=1)))
+    with np.errstate(divide='ignore', invalid='ignore'):
+        r = np.nan_to_num(pi / mu)
+    return share, float(r.max())
+""", ["ex4_test_ratio"], "nan_to_num turns the undefined weights into the largest float"),
+    Mistake("ex4_answer", _O + """    mu, pi = np.asarray(mu_probs, float), np.asarray(pi_probs, float)
+    share = float(np.mean(np.any((pi > 0) & (mu == 0), axis=1)))
+    ok = mu > 0
+    return share, float(np.mean(pi[ok] / mu[ok]))
+""", ["ex4_test_ratio"], "the mean weight instead of the largest"),
+    Mistake("ex5_answer", _S + """    edges = np.linspace(0, 1, num_bins + 1)
+    counts, _ = np.histogram(log_sugar, bins=edges)
+    idx = np.minimum((np.asarray(log_sugar) * num_bins).astype(int), num_bins - 1)
+    return float(np.mean(counts[idx] < min_count))
+""", ["ex5_test"], "the share of the logged states in rare bins, not of the new policy's"),
+    Mistake("ex5_answer", _S + """    counts, _ = np.histogram(log_sugar, bins=num_bins, range=(0, 1))
+    idx = np.minimum((np.asarray(new_sugar) * num_bins).astype(int), num_bins - 1)
+    return float(np.mean(counts[idx] < min_count / num_bins))
+""", ["ex5_test"], "divides min_count by the number of bins"),
+    Mistake("ex5_answer", _S + """    counts, _ = np.histogram(log_sugar, bins=num_bins, range=(0, 1))
+    idx = np.minimum((np.asarray(new_sugar) * num_bins).astype(int), num_bins - 1)
+    return float(np.sum(counts[idx] < min_count))
+""", ["ex5_test"], "returns the number of new states in rare bins, not the fraction"),
+]

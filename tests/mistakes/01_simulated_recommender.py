@@ -593,3 +593,143 @@ MISTAKES += [
         "simulator case, whatever the rewards)",
     ),
 ]
+
+# --- a second round of wrong answers (red team) -----------------------------------------------
+_U = "def user_step(sugar, candidates, actions, alpha):\n"
+_E = "def epsilon_greedy(obs, epsilon, num_candidates=5):\n"
+_V = "def mean_return_and_stderr(rewards):\n"
+
+MISTAKES += [
+    # ex1
+    Mistake("ex1_answer", _U + """    chosen = np.asarray(candidates)[np.arange(len(actions)), actions]
+    return alpha * sugar + (1 - alpha) * chosen, (1 - sugar) * chosen
+""", ["ex1_test"], "returns (new_sugar, rewards) in the wrong order"),
+    Mistake("ex1_answer", _U + """    cand = np.asarray(candidates)
+    cand *= (1 - np.asarray(sugar))[:, None]  # rewards of every item
+    chosen_r = cand[np.arange(len(actions)), actions]
+    chosen = chosen_r / (1 - np.asarray(sugar))
+    return chosen_r, alpha * sugar + (1 - alpha) * chosen
+""", ["ex1_test"], "scales the caller's candidates in place"),
+    Mistake("ex1_answer", _U + """    import offrl.planning as P
+    cand = np.asarray(candidates, float); n = len(actions)
+    x = cand[np.arange(n), actions]
+    cfg = offrl.EnvConfig(num_candidates=2, alpha=alpha, max_steps=1)
+    pl = P.Plan(cfg, np.array([0.0, 1.0]), np.array([[0.0, 0.0], [0.0, 0.0]]))
+    r = pl.scores(0, np.asarray(sugar, float), x[:, None])[:, 0]
+    return r, alpha * np.asarray(sugar) + (1 - alpha) * x
+""", ["ex1_test"], "gets the rewards from offrl.planning.Plan.scores (the dynamics through the planner)"),
+    Mistake("ex1_answer", _U + """    chosen = np.asarray(candidates)[np.arange(len(actions)), actions]
+    new_sugar = np.clip(alpha * sugar + (1 - alpha) * chosen, 0.01, 0.99)
+    return (1 - sugar) * chosen, new_sugar
+""", ["ex1_test"], "clips the sugar level away from 0 and 1"),
+    Mistake("ex1_answer", _U + """    chosen = np.asarray(candidates)[np.arange(len(actions)), actions]
+    return (1 - alpha * sugar) * chosen, alpha * sugar + (1 - alpha) * chosen
+""", ["ex1_test"], "multiplies the sugar by alpha in the reward"),
+    # ex2
+    Mistake("ex2_answer", _E + """    sw = np.asarray(obs, dtype=float)[:, :num_candidates]
+    probs = np.zeros(sw.shape)
+    a = np.where(np.random.random(len(sw)) < epsilon, np.random.randint(0, num_candidates, len(sw)), np.argmax(sw, axis=1))
+    probs[np.arange(len(sw)), a] = 1.0
+    return probs
+""", ["ex2_test"], "samples an action and returns it one-hot instead of the probabilities"),
+    Mistake("ex2_answer", _E + """    o = np.asarray(obs)
+    k = o.shape[1] - 1 if o.shape[1] > num_candidates else num_candidates
+    sw = o[:, :k]
+    probs = np.full(sw.shape, epsilon / k)
+    probs[np.arange(len(sw)), np.argmax(sw, axis=1)] += 1 - epsilon
+    return probs
+""", ["ex2_test"], "assumes one extra column (the sugar level): wrong for history observations"),
+    Mistake("ex2_answer", _E + """    sw = np.asarray(obs, dtype=float)[:, :num_candidates]
+    probs = np.full(sw.shape, epsilon / num_candidates)
+    probs[np.arange(len(sw)), np.argmax(sw, axis=1)] += 1 - epsilon
+    return probs / probs.sum()
+""", ["ex2_test"], "normalises the whole array instead of each row"),
+    Mistake("ex2_answer", _E + """    sw = np.asarray(obs)[:, :num_candidates]
+    sw -= sw.max(axis=1, keepdims=True)  # 0 for the sweetest
+    probs = np.where(sw == 0, 1 - epsilon + epsilon / num_candidates, epsilon / num_candidates)
+    return probs
+""", ["ex2_test"], "shifts the caller's observation in place"),
+    # ex3
+    Mistake("ex3_answer", _V + """    r = np.asarray(rewards, dtype=float)
+    g = r.sum(axis=0)
+    return float(g.mean()), float(g.std(ddof=1) / np.sqrt(len(g)))
+""", ["ex3_test"], "sums over the wrong axis (per step, not per episode)"),
+    Mistake("ex3_answer", _V + """    g = np.asarray(rewards, dtype=float).sum(axis=1)
+    return float(g.mean()), float(np.sqrt(g.var(ddof=1)) / np.sqrt(len(g) - 1))
+""", ["ex3_test"], "divides the sample sd by sqrt(n - 1)"),
+    Mistake("ex3_answer", _V + """    import offrl.estimators as E
+    from offrl.ope_experiments import synthetic_episodes
+    r = np.asarray(rewards, dtype=float)
+    eps = synthetic_episodes(r, np.ones_like(r))
+    est = E.PerDecisionIS().estimate(eps, lambda o: np.ones((len(o), 1)))
+    return est.value, est.stderr
+""", ["ex3_test"], "delegates to offrl's per-decision IS estimator with weights 1"),
+    Mistake("ex3_answer", _V + """    import offrl.estimators as E
+    from offrl.ope_experiments import synthetic_episodes
+    r = np.asarray(rewards, dtype=float)
+    est = E.TrajectoryIS().estimate(synthetic_episodes(r, np.ones_like(r)), lambda o: np.ones((len(o), 1)))
+    return est.value, est.stderr
+""", ["ex3_test"], "delegates to offrl's trajectory IS estimator with weights 1"),
+    Mistake("ex3_answer", _V + """    from offrl.ope_experiments import batched_estimates
+    r = np.asarray(rewards, dtype=float)
+    m = float(batched_estimates(np.ones_like(r), np.ones_like(r), r)['trajectory IS'])
+    g = r.sum(axis=1)
+    return m, float(np.sqrt(((g - m) ** 2).sum() / (len(g) - 1) / len(g)))
+""", ["ex3_test"], "takes the mean from offrl's batched estimators"),
+    Mistake("ex3_answer", _V + """    g = np.asarray(rewards, dtype=float).sum(axis=1)
+    return float(np.median(g)), float(g.std(ddof=1) / np.sqrt(len(g)))
+""", ["ex3_test"], "the median return instead of the mean"),
+    Mistake("ex3_answer", _V + """    g = np.asarray(rewards, dtype=np.float16).sum(axis=1)
+    return float(g.mean()), float(g.std(ddof=1) / np.sqrt(len(g)))
+""", ["ex3_test"], "float16 accumulation"),
+    # ex4
+    Mistake("ex4_answer", _memory(_RESET, _call(_UPDATE, decide=(
+        "        best = np.where(self.sugar < 0.5,\n"
+        "                        np.argmax(sweetness, axis=1), np.argmin(sweetness, axis=1))\n"))),
+        ["ex4_test_value"], "ignores threshold (hard-codes 0.5)"),
+    Mistake("ex4_answer", _memory(_RESET, _call(_UPDATE, decide=(
+        "        best = np.where(self.sugar < self.threshold,\n"
+        "                        np.argmax(sweetness, axis=1), np.argmin(sweetness, axis=1))\n"))),
+        ["ex4_test_value"], "compares the sugar with threshold instead of 1 - threshold"),
+    Mistake("ex4_answer", _memory(_RESET, _call(_UPDATE, decide=(
+        "        best = np.where(self.sugar < 0.45,\n"
+        "                        np.argmax(sweetness, axis=1), np.argmin(sweetness, axis=1))\n"))),
+        ["ex4_test_value"], "a tuned cut-off instead of the one asked for"),
+    Mistake("ex4_answer", _memory(_RESET, _call(_UPDATE, decide=(
+        "        mid = np.argsort(sweetness, axis=1)[:, k // 2]\n"
+        "        best = np.where(self.sugar < 1 - self.threshold, np.argmax(sweetness, axis=1), mid)\n"))),
+        ["ex4_test_value"], "the median item instead of the least sweet one when sugar is high"),
+    Mistake("ex4_answer", _memory(_RESET, _call("self.sugar = alpha * self.sugar + (1.0 - alpha) * sweetness.max(axis=1)")),
+        ["ex4_test_sugar"], "updates the memory with the sweetest item shown, not the one recommended"),
+    # ex6
+    Mistake("ex6_answer", "greedy_sugar_k3 = 0.735\ngreedy_reward_k3 = 0.199\n",
+        ["ex6_test_sugar", "ex6_test_reward"], "averages over all 100 steps, start included"),
+    Mistake("ex6_answer", "greedy_sugar_k3 = 3 / 4\ngreedy_reward_k3 = 3 / 4 - 3 / 5\n",
+        ["ex6_test_reward"], "E[x(1-x)] for the chosen item: treats the sugar as the current item"),
+]
+MISTAKES += [
+    Mistake("ex2_answer", _E + """    sw = np.asarray(obs, dtype=float)[:, :num_candidates]
+    probs = np.full(sw.shape, epsilon / num_candidates)
+    probs[np.arange(len(sw)), np.argmax(sw, axis=0)[:len(sw)] % num_candidates] += 1 - epsilon
+    return probs
+""", ["ex2_test"], "argmax over the wrong axis"),
+    Mistake("ex2_answer", _E + """    sw = np.asarray(obs, dtype=float)[:, :num_candidates]
+    probs = np.full(sw.shape, (1 - epsilon) / num_candidates)
+    probs[np.arange(len(sw)), np.argmax(sw, axis=1)] += epsilon
+    return probs
+""", ["ex2_test"], "swaps epsilon and 1 - epsilon"),
+    Mistake("ex1_answer", _U + """    sugar = np.asarray(sugar, dtype=float); cand = np.asarray(candidates, dtype=float)
+    chosen = cand[np.arange(len(actions)), actions]
+    return np.round((1 - sugar) * chosen, 3), np.round(alpha * sugar + (1 - alpha) * chosen, 3)
+""", ["ex1_test"], "rounds the results to three decimals"),
+    Mistake("ex3_answer", _V + """    g = np.asarray(rewards, dtype=float).sum(axis=1)
+    return float(g.mean()), float(g.std(ddof=1) / np.sqrt(len(g)) * 1.96)
+""", ["ex3_test"], "reports the half-width of a 95% interval instead of the standard error"),
+    Mistake("ex3_answer", _V + """    g = np.asarray(rewards, dtype=float).mean(axis=1)
+    return float(g.mean()), float(g.std(ddof=1) / np.sqrt(len(g)))
+""", ["ex3_test"], "averages the rewards of an episode instead of summing them"),
+    Mistake("ex4_answer", _memory(_RESET, _call(_UPDATE, decide=(
+        "        best = np.where(self.sugar <= 1.0 - self.threshold - 0.05,\n"
+        "                        np.argmax(sweetness, axis=1), np.argmin(sweetness, axis=1))\n"))),
+        ["ex4_test_value"], "switches a little early (a safety margin the rule does not have)"),
+]
