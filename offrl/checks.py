@@ -13,7 +13,11 @@ nbgrader scores the test cell 0 and the learner reads why.
 so an answer that imported the reference under another name, wrapped it in a lambda or
 ``functools.partial``, or reaches it through ``offrl.<module>.<name>`` is caught the same way.
 Calls from inside ``offrl`` still work (an answer may step the environment, which itself calls
-``offrl.transition``); only calls from outside the package are refused. A refused call is also
+``offrl.transition``); only calls from outside the package are refused. So a test lists, besides
+the reference, every offrl entry point that computes the same thing through it (an environment's
+``step`` for ``transition``, a policy class for ``softmax``, the estimators for the weights):
+blocking every offrl caller automatically would also refuse an offrl object the test itself hands
+to the answer (a policy passed to a rollout calls ``softmax``), which is legitimate. A refused call is also
 remembered, so an answer that swallows the error in ``try/except`` still fails when the block
 ends.
 """
@@ -65,8 +69,8 @@ def _dispatch(key: str, args: tuple, kwargs: dict) -> Any:
         return original(*args, **kwargs)
     _CALLED.append(shown)
     raise ReferenceUsed(
-        f"your answer calls {shown}, the course's own version of what this exercise asks you "
-        "to write: write it yourself (other helpers of offrl are fine)"
+        f"your answer calls {shown}, which is (or computes with) the course's own version of "
+        "what this exercise asks you to write: write it yourself"
     )
 
 
@@ -102,8 +106,9 @@ def reference_blocked(*functions: Callable) -> Iterator[None]:
         yield
         if len(_CALLED) > start:
             raise ReferenceUsed(
-                f"your answer called {_CALLED[start]} (and caught the error): the course's own "
-                "version of what this exercise asks you to write; write it yourself"
+                f"your answer called {_CALLED[start]} (and caught the error), which is (or computes "
+                "with) the course's own version of what this exercise asks you to write; write it "
+                "yourself"
             )
     finally:
         for fn, code in saved:
