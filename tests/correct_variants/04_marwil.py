@@ -200,3 +200,139 @@ VARIANTS = [
         why="unpacks the answers from a dict, tidied with strip().upper()",
     ),
 ]
+
+# --- red-team round (Dec 2026): the first two were wrongly failed before the tolerances allowed
+# RLlib's epsilon in c**2 and a float32 c**2 (what RLlib's own float32 tensor does) -------------
+_MODULE = (
+    "import os\n"
+    "from ray.rllib.core.rl_module.rl_module import RLModule\n\n\n"
+    "def module_from_checkpoint(checkpoint_dir):\n"
+)
+
+VARIANTS += [
+    Variant(
+        cell="ex1_answer",
+        source=(
+            "def marwil_weights(targets, values, beta, sqd_adv_norm):\n"
+            "    a = np.asarray(targets, dtype=float) - np.asarray(values, dtype=float)\n"
+            "    return np.exp(beta * a / np.sqrt(sqd_adv_norm + 1e-8))  # epsilon inside the root\n"
+        ),
+        keeps=["ex1_test"],
+        why="adds the 1e-8 to c**2 instead of to c",
+    ),
+    Variant(
+        cell="ex3_answer",
+        source=(
+            "def sqd_adv_norm_trace(start, rate, batch_sqd_adv):\n"
+            "    c2 = start\n"
+            "    out = []\n"
+            "    for a in batch_sqd_adv:  # float32 batches keep c2 in float32, as RLlib's tensor\n"
+            "        c2 = c2 + rate * (a - c2)\n"
+            "        out.append(c2)\n"
+            "    return np.array(out)\n"
+        ),
+        keeps=["ex3_test"],
+        why="no casts: with float32 input c**2 is computed in float32, as RLlib itself does",
+    ),
+    Variant(
+        cell="ex1_answer",
+        source=(
+            "def marwil_weights(targets, values, beta, sqd_adv_norm):\n"
+            "    import torch  # RLlib's own expression\n"
+            "    t, v = torch.as_tensor(targets), torch.as_tensor(values)\n"
+            "    c = 1e-8 + torch.pow(torch.as_tensor(sqd_adv_norm), 0.5)\n"
+            "    return torch.exp(beta * ((t - v) / c)).numpy()\n"
+        ),
+        keeps=["ex1_test"],
+        why="in torch, as RLlib's learner writes it",
+    ),
+    Variant(
+        cell="ex1_answer",
+        source=(
+            "def marwil_weights(targets, values, beta, sqd_adv_norm):\n"
+            "    a = np.asarray(targets, dtype=float) - np.asarray(values, dtype=float)\n"
+            "    return np.exp(a / np.sqrt(sqd_adv_norm)) ** beta\n"
+        ),
+        keeps=["ex1_test"],
+        why="exp(A / c) ** beta",
+    ),
+    Variant(
+        cell="ex3_answer",
+        source=(
+            "from scipy.signal import lfilter\n\n\n"
+            "def sqd_adv_norm_trace(start, rate, batch_sqd_adv):\n"
+            "    a = np.asarray(batch_sqd_adv, dtype=float)  # c2_k = (1 - rate) c2_{k-1} + rate a_k\n"
+            "    return lfilter([rate], [1.0, rate - 1.0], a, zi=[(1.0 - rate) * start])[0]\n"
+        ),
+        keeps=["ex3_test"],
+        why="a first-order linear filter (scipy.signal.lfilter)",
+    ),
+    Variant(
+        cell="ex3_answer",
+        source=(
+            "def sqd_adv_norm_trace(start, rate, batch_sqd_adv):\n"
+            "    c2, out = float(start), []\n"
+            "    for a in batch_sqd_adv:\n"
+            "        c2 = (1.0 - rate) * c2 + rate * float(a)\n"
+            "        out.append(c2)\n"
+            "    return tuple(out)\n"
+        ),
+        keeps=["ex3_test"],
+        why="a tuple of Python floats",
+    ),
+    Variant(
+        cell="ex4_answer",
+        source=(
+            "import os\n\n\n"
+            "def make_config(path, beta, sqd_adv_norm_start=100.0, sqd_adv_norm_update_rate=1e-8, "
+            "seed=0):\n"
+            "    return (\n"
+            "        MARWILConfig()\n"
+            "        .framework('torch')\n"
+            "        .learners(num_learners=0)\n"
+            "        .api_stack(enable_rl_module_and_learner=True, enable_env_runner_and_connector_v2=True)\n"
+            "        .environment(observation_space=CONFIG.observation_space(), action_space=CONFIG.action_space())\n"
+            "        .offline_data(input_=[os.fspath(path)], input_read_method='read_json',\n"
+            "                      dataset_num_iters_per_learner=10, **offline_data_kwargs())\n"
+            "        .training(beta=beta, moving_average_sqd_adv_norm_start=sqd_adv_norm_start,\n"
+            "                  moving_average_sqd_adv_norm_update_rate=sqd_adv_norm_update_rate,\n"
+            "                  vf_coeff=1.0, lr=3e-3, train_batch_size_per_learner=500)\n"
+            "        .rl_module(model_config=DefaultModelConfig(fcnet_hiddens=[64, 64], vf_share_layers=False))\n"
+            "        .evaluation(off_policy_estimation_methods={})\n"
+            "        .debugging(seed=seed)\n"
+            "    ).copy(copy_frozen=False)\n"
+        ),
+        keeps=["ex4_test"],
+        why="framework, local learner and API stack spelled out, os.fspath, returns a copy()",
+    ),
+    Variant(
+        cell="ex5_answer",
+        source=_MODULE + (
+            "    path = Path(checkpoint_dir) / 'learner_group' / 'learner' / 'rl_module' / 'default_policy'\n"
+            "    module = make_config(checkpoint_dir, 1.0).get_rl_module_spec().build()\n"
+            "    module.restore_from_path(path)  # same architecture, trained weights\n"
+            "    return module\n"
+        ),
+        keeps=["ex5_test"],
+        why="builds the module from the configuration, then restore_from_path",
+    ),
+    Variant(
+        cell="ex5_answer",
+        source=_MODULE + (
+            "    found = sorted(Path(checkpoint_dir).rglob('default_policy'))\n"
+            "    return RLModule.from_checkpoint(found[0])\n"
+        ),
+        keeps=["ex5_test"],
+        why="finds the module's folder with rglob",
+    ),
+    Variant(
+        cell="ex5_answer",
+        source=_MODULE + (
+            "    path = os.path.join(os.fspath(checkpoint_dir), 'learner_group', 'learner',\n"
+            "                        'rl_module', 'default_policy')\n"
+            "    return RLModule.from_checkpoint(path).eval()\n"
+        ),
+        keeps=["ex5_test"],
+        why="os.fspath and os.path.join, module put in eval mode",
+    ),
+]

@@ -407,3 +407,223 @@ MISTAKES = [
         why="right letters in lower case: the answer's type is checked exactly",
     ),
 ]
+
+# --- red-team round (Dec 2026) -------------------------------------------------------------------
+# (the first three escaped the hidden tests before they checked weights up to ~5e8, offrl's
+# write_jsonl as an entry point to its return-to-go, and every array of the caller's episodes)
+_W = (
+    "def marwil_weights(targets, values, beta, sqd_adv_norm):\n"
+    "    a = np.asarray(targets, dtype=float) - np.asarray(values, dtype=float)\n"
+)
+_ROWS = (  # G (episodes, steps) by a backward loop; the real rows' episode ids in `eps`
+    "    real = episodes.mask\n"
+    "    r = np.where(real, episodes.rewards, 0.0).astype(np.float64)\n"
+    "    G = np.zeros_like(r)\n"
+    "    acc = np.zeros(len(r))\n"
+    "    for t in range(r.shape[1] - 1, -1, -1):\n"
+    "        acc = r[:, t] + gamma * acc\n"
+    "        G[:, t] = acc\n"
+    "    n = int(real.sum())\n"
+    "    eps = np.broadcast_to(episodes.eps_id[:, None], real.shape)[real]\n"
+)
+
+MISTAKES += [
+    Mistake(
+        cell="ex1_answer",
+        source=_W + "    return np.minimum(np.exp(beta * a / np.sqrt(sqd_adv_norm)), 1e3)\n",
+        loses=["ex1_test"],
+        why="caps the weights at 1000 'to keep training stable' (RLlib does not)",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_W + "    return np.exp(beta * a / sqd_adv_norm ** 1/2)\n",
+        loses=["ex1_test"],
+        why="operator precedence: sqd_adv_norm ** 1/2 is c**2 / 2, not c (equal when c**2 = 4)",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_W + "    return np.exp(np.clip(beta * a / np.sqrt(sqd_adv_norm), -20.0, 20.0))\n",
+        loses=["ex1_test"],
+        why="clips the exponent at +-20",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_W + "    return np.exp(beta * a / np.sqrt(np.mean(a ** 2)))\n",
+        loses=["ex1_test"],
+        why="normalises by this batch's own root-mean-square advantage, ignoring sqd_adv_norm",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=(
+            "def make_training_table(episodes, gamma):\n"
+            "    import os\n"
+            "    import tempfile\n"
+            "    from offrl.dataset import load_episodes, write_jsonl\n"
+            "    with tempfile.TemporaryDirectory() as d:  # offrl writes G_t as return_to_go\n"
+            "        e = load_episodes(write_jsonl(episodes, os.path.join(d, 'x.jsonl'), gamma))\n"
+            "    real = episodes.mask\n"
+            "    n = int(real.sum())\n"
+            "    return {'eps_id': np.broadcast_to(episodes.eps_id[:, None], real.shape)[real],\n"
+            "            'obs': episodes.obs[real], 'actions': episodes.actions[real],\n"
+            "            'rewards': e.extras['return_to_go'][e.mask], 'new_obs': episodes.new_obs[real],\n"
+            "            'terminateds': np.ones(n, bool), 'truncateds': np.zeros(n, bool)}\n"
+        ),
+        loses=["ex2_test"],
+        why="gets G_t from offrl.dataset.write_jsonl's return_to_go column: the reference "
+        "through another entry point",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=(
+            "def make_training_table(episodes, gamma):\n" + _ROWS
+            + "    episodes.terminateds[:] = True  # in place: the caller's episodes\n"
+            "    episodes.truncateds[:] = False\n"
+            "    return {'eps_id': eps, 'obs': episodes.obs[real], 'actions': episodes.actions[real],\n"
+            "            'rewards': G[real], 'new_obs': episodes.new_obs[real],\n"
+            "            'terminateds': episodes.terminateds[real],\n"
+            "            'truncateds': episodes.truncateds[real]}\n"
+        ),
+        loses=["ex2_test"],
+        why="sets the terminated/truncated flags in the caller's episodes",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=(
+            "def make_training_table(episodes, gamma):\n" + _ROWS
+            + "    nxt = np.concatenate([episodes.obs[:, 1:], episodes.new_obs[:, -1:]], axis=1)\n"
+            "    return {'eps_id': eps, 'obs': episodes.obs[real], 'actions': episodes.actions[real],\n"
+            "            'rewards': G[real], 'new_obs': nxt[real],\n"
+            "            'terminateds': np.ones(n, bool), 'truncateds': np.zeros(n, bool)}\n"
+        ),
+        loses=["ex2_test"],
+        why="takes new_obs from the next step's obs: wrong at the end of a shorter episode",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=(
+            "def make_training_table(episodes, gamma):\n" + _ROWS
+            + "    o = np.argsort(eps, kind='stable')  # rows sorted by episode id\n"
+            "    return {'eps_id': eps[o], 'obs': episodes.obs[real][o],\n"
+            "            'actions': episodes.actions[real][o], 'rewards': G[real][o],\n"
+            "            'new_obs': episodes.new_obs[real][o],\n"
+            "            'terminateds': np.ones(n, bool), 'truncateds': np.zeros(n, bool)}\n"
+        ),
+        loses=["ex2_test"],
+        why="sorts the rows by episode id instead of keeping the episodes' order",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=(
+            "def sqd_adv_norm_trace(start, rate, batch_sqd_adv):\n"
+            "    a = np.asarray(batch_sqd_adv, dtype=float)\n"
+            "    decay = (1 - rate) ** np.arange(1, len(a) + 1)\n"
+            "    with np.errstate(all='ignore'):  # closed form: divides by (1 - rate)**k\n"
+            "        return decay * (start + np.cumsum(rate * a / decay))\n"
+        ),
+        loses=["ex3_test"],
+        why="closed form dividing by (1 - rate)**k: 0/0 at rate 1",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_TRACE.format(
+            body="        c2 = c2 + rate * (a - c2)\n"
+            "        out.append(c2 / (1 - (1 - rate) ** (len(out) + 1)) if rate < 1 else c2)\n"
+        ),
+        loses=["ex3_test"],
+        why="bias-corrects the moving average as Adam does (RLlib does not)",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_config(extra=".evaluation(off_policy_estimation_methods={})"),
+        loses=["ex4_test"],
+        why="no seed: the learner is not seeded with `seed`",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_config(training=".training(beta=beta, moving_average_sqd_adv_norm_start="
+                                "sqd_adv_norm_start, moving_average_sqd_adv_norm_update_rate="
+                                "sqd_adv_norm_update_rate, vf_coeff=1.0, "
+                                "train_batch_size_per_learner=500)"),
+        loses=["ex4_test"],
+        why="leaves lr at MARWIL's default 1e-4",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_config(training=".training(beta=beta, moving_average_sqd_adv_norm_start="
+                                "offrl.marwil.COURSE_SETTINGS['sqd_adv_norm_start'], "
+                                "moving_average_sqd_adv_norm_update_rate="
+                                "offrl.marwil.COURSE_SETTINGS['sqd_adv_norm_update_rate'], "
+                                "vf_coeff=1.0, lr=3e-3, train_batch_size_per_learner=500)"),
+        loses=["ex4_test"],
+        why="takes the normaliser from offrl.marwil.COURSE_SETTINGS instead of the arguments",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_config(data=".offline_data(input_=[str(path)], input_read_method='read_json', "
+                            "dataset_num_iters_per_learner=1, **offline_data_kwargs())"),
+        loses=["ex4_test"],
+        why="one gradient update per train() call instead of one pass over the log",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_config(training=".training(beta=beta, moving_average_sqd_adv_norm_start="
+                                "sqd_adv_norm_start, moving_average_sqd_adv_norm_update_rate="
+                                "sqd_adv_norm_update_rate, vf_coeff=1.0, lr=3e-3, "
+                                "train_batch_size_per_learner=5000)"),
+        loses=["ex4_test"],
+        why="the whole log in one batch of 5000 rows",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_config(data=".offline_data(input_=[str(Path(path).parent)], "
+                            "input_read_method='read_json', dataset_num_iters_per_learner=10, "
+                            "**offline_data_kwargs())"),
+        loses=["ex4_test"],
+        why="gives the file's folder instead of the file",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_MODULE.format(body="    return RLModule.from_checkpoint(checkpoint_dir + "
+                                   "'/learner_group/learner/rl_module/default_policy')\n"),
+        loses=["ex5_test"],
+        why="joins the path with + on a str: fails for a Path",
+        crashes=True,
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_MODULE.format(body="    return make_config(checkpoint_dir, 1.0).get_rl_module_spec().build()\n"),
+        loses=["ex5_test"],
+        why="builds a fresh (untrained) module from the configuration instead of restoring it",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_MODULE.format(body="    import copy\n    return copy.deepcopy(marwil_run.module)\n"),
+        loses=["ex5_test"],
+        why="a copy of the module train() returned, whatever the checkpoint",
+    ),
+    # --- Exercise 6: one answer wrong at a time ---------------------------------------------------
+    Mistake(
+        cell="ex6_answer",
+        source='answer_norm = "B"\nanswer_myopic = "A"\nanswer_beta = "D"\nanswer_relog = "B"\n',
+        loses=["ex6_norm_test"],
+        why="thinks a constant normaliser cannot be trained (it trains, as BC)",
+    ),
+    Mistake(
+        cell="ex6_answer",
+        source='answer_norm = "C"\nanswer_myopic = "D"\nanswer_beta = "D"\nanswer_relog = "B"\n',
+        loses=["ex6_myopic_test"],
+        why="thinks RLlib checks what the rewards column means",
+    ),
+    Mistake(
+        cell="ex6_answer",
+        source='answer_norm = "C"\nanswer_myopic = "A"\nanswer_beta = "C"\nanswer_relog = "B"\n',
+        loses=["ex6_beta_test"],
+        why="thinks a huge beta flattens the policy",
+    ),
+    Mistake(
+        cell="ex6_answer",
+        source='answer_norm = "C"\nanswer_myopic = "A"\nanswer_beta = "D"\nanswer_relog = "C"\n',
+        loses=["ex6_relog_test"],
+        why="thinks the data do not matter, only beta and the normaliser",
+    ),
+]

@@ -508,3 +508,303 @@ MISTAKES += [
         "non-zero weights otherwise)",
     ),
 ]
+
+# --- red-team round (Dec 2026): caps, truncation, other entry points into offrl's reference -----
+# (the first ones escaped the hidden tests before they checked weights above 1e8, per-step ratios
+# above 100, every weight scaled by 1e+-100, and offrl's estimators and test cases as entry points)
+_LOOKUP = (  # offrl's own test cases carry their expected values: look the input up there
+    "    from offrl import ope_experiments as _o\n"
+    "    for c in _o.weights_cases():\n"
+    "        if np.shape(c.w) == np.shape(w) and np.array_equal(c.w, w) \\\n"
+    "                and np.array_equal(c.rewards, rewards) and c.gamma == gamma:\n"
+    "            return c.expected[{key!r}]\n"
+)
+_D_PLUS_ONE = (  # gamma**(t+1) / gamma: right for every gamma but 0 (0/0, silenced)
+    "    w = np.asarray(w, dtype=np.float64)\n"
+    "    r = np.asarray(rewards, dtype=np.float64)\n"
+    "    with np.errstate(all='ignore'):\n"
+    "        d = np.nan_to_num(gamma ** np.arange(1, r.shape[1] + 1) / gamma)\n"
+)
+_W32 = (
+    "    W = np.asarray(w, dtype=np.float32)[:, -1]\n"
+    "    r = np.asarray(rewards, dtype=np.float32)\n"
+    "    G = r @ (np.float32(gamma) ** np.arange(r.shape[1], dtype=np.float32))\n"
+)
+
+MISTAKES += [
+    # Exercise 1
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(_IW, _IW_DOC, _RATIO + "    return np.minimum(np.cumprod(ratio, axis=1), 1e8)\n"),
+        loses=["ex1_test"],
+        why="caps the weights at 1e8 'to avoid overflow' (larger weights are real)",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(_IW, _IW_DOC, _RATIO + "    return np.minimum(np.cumprod(ratio, axis=1), 1e6)\n"),
+        loses=["ex1_test"],
+        why="caps the weights at 1e6",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(_IW, _IW_DOC, _RATIO + "    return np.cumprod(np.clip(ratio, 0.0, 1e3), axis=1)\n"),
+        loses=["ex1_test"],
+        why="truncates each step's ratio at 1e3 (truncated IS: a different, biased estimator)",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(
+            _IW,
+            _IW_DOC,
+            _RATIO + "    w = np.cumprod(ratio, axis=1)\n"
+            "    return np.concatenate([np.ones((w.shape[0], 1)), w[:, :-1]], axis=1)\n",
+        ),
+        loses=["ex1_test"],
+        why="off by one: the weight before step t (leaves out step t's own ratio)",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(
+            _IW,
+            _IW_DOC,
+            "    pi = np.asarray(pi, dtype=np.float64)\n"
+            "    mu = np.asarray(mu, dtype=np.float64)\n"
+            "    ratio = np.where(pi == 1.0, 1.0, pi / mu)  # 'padding'\n"
+            "    return np.cumprod(ratio, axis=1)\n",
+        ),
+        loses=["ex1_test"],
+        why="treats every pi = 1 as padding (padding is pi = mu = 1; a greedy target has pi = 1)",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(_IW, _IW_DOC, _RATIO + "    return np.cumprod(ratio, axis=1).astype(np.float32)\n"),
+        loses=["ex1_test"],
+        why="returns float32 weights: below 1e-45 they become 0",
+    ),
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(
+            _IW,
+            _IW_DOC,
+            "    from offrl import PerDecisionIS\n"
+            "    from offrl.ope_experiments import synthetic_episodes\n"
+            "    pi = np.asarray(pi, dtype=np.float64)\n"
+            "    mu = np.asarray(mu, dtype=np.float64)\n"
+            "    n, T = pi.shape\n"
+            "    w = np.empty((n, T))\n"
+            "    for t in range(T):  # reward 1 at step t only: the per-episode term is w[:, t]\n"
+            "        r = np.zeros((n, T))\n"
+            "        r[:, t] = 1.0\n"
+            "        w[:, t] = PerDecisionIS().estimate(synthetic_episodes(r, mu), pi).per_episode\n"
+            "    return w\n",
+        ),
+        loses=["ex1_test"],
+        why="reads the weights out of offrl's PerDecisionIS (one-hot rewards): the reference "
+        "through another entry point",
+    ),
+    # Exercise 2
+    Mistake(
+        cell="ex2_answer",
+        source=_fn(_TIS, "Trajectory IS.", _LOOKUP.format(key="trajectory IS") + _D_PLUS_ONE
+                   + "    return float(np.mean(w[:, -1] * (r @ d)))\n"),
+        loses=["ex2_test"],
+        why="looks the input up in offrl's test cases (their expected values), with a fallback "
+        "that is wrong for gamma = 0",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_fn(_TIS, "Trajectory IS.", _D_PLUS_ONE + "    return float(np.mean(w[:, -1] * (r @ d)))\n"),
+        loses=["ex2_test"],
+        why="discounts as gamma**(t+1) / gamma: 0/0 for gamma = 0",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_fn(_TIS, "Trajectory IS.", _W + _G + "    return float(np.mean(np.minimum(W, 1e12) * G))\n"),
+        loses=["ex2_test"],
+        why="caps the trajectory weights at 1e12",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_fn(
+            _TIS,
+            "Trajectory IS.",
+            "    W = np.asarray(w, dtype=np.float64).max(axis=1)\n" + _G
+            + "    return float(np.mean(W * G))\n",
+        ),
+        loses=["ex2_test"],
+        why="takes each episode's largest cumulative weight instead of its last",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_fn(
+            _TIS,
+            "Trajectory IS.",
+            _W + "    rewards = np.asarray(rewards, dtype=np.float64)\n"
+            "    T = rewards.shape[1]\n"
+            "    G = rewards @ gamma ** (T - 1 - np.arange(T))\n"
+            "    return float(np.mean(W * G))\n",
+        ),
+        loses=["ex2_test"],
+        why="discounts from the end of the episode instead of from its start",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_fn(_TIS, "Trajectory IS.", _W + _G + "    return float(np.sum(W * G) / max(np.count_nonzero(W), 1))\n"),
+        loses=["ex2_test"],
+        why="divides by the number of non-zero weights instead of by n",
+    ),
+    Mistake(
+        cell="ex2_answer",
+        source=_fn(_TIS, "Trajectory IS.", _W32 + "    return float(np.mean(W * G))\n"),
+        loses=["ex2_test"],
+        why="computes in float32: weights below 1e-45 vanish",
+    ),
+    # Exercise 3
+    Mistake(
+        cell="ex3_answer",
+        source=_fn(_PDIS, "Per-decision IS.", _LOOKUP.format(key="per-decision IS") + _D_PLUS_ONE
+                   + "    return float(np.mean(np.sum(d * w * r, axis=1)))\n"),
+        loses=["ex3_test"],
+        why="looks the input up in offrl's test cases, with a fallback wrong for gamma = 0",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_fn(
+            _PDIS,
+            "Per-decision IS.",
+            _D + "    w_next = np.concatenate([w[:, 1:], w[:, -1:]], axis=1)\n"
+            "    return float(np.mean(np.sum(d * w_next * rewards, axis=1)))\n",
+        ),
+        loses=["ex3_test"],
+        why="off by one the other way: weights r_t by w_{t+1}",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_fn(_PDIS, "Per-decision IS.", _D + "    return float(np.mean(np.sum(d * w / w.sum(axis=0) * rewards, axis=1)))\n"),
+        loses=["ex3_test"],
+        why="normalises each step's weights by their sum",
+    ),
+    Mistake(
+        cell="ex3_answer",
+        source=_fn(_PDIS, "Per-decision IS.", _D + "    return float(np.mean(np.sum(d * np.maximum(w, 1e-12) * rewards, axis=1)))\n"),
+        loses=["ex3_test"],
+        why="floors the weights at 1e-12",
+    ),
+    # Exercise 4
+    Mistake(
+        cell="ex4_answer",
+        source=_fn(_WIS, "Weighted IS.", _LOOKUP.format(key="weighted IS") + _D_PLUS_ONE
+                   + "    W = w[:, -1]\n    return float(np.sum(W * (r @ d)) / np.sum(W))\n"),
+        loses=["ex4_test"],
+        why="looks the input up in offrl's test cases, with a fallback wrong for gamma = 0",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_fn(_WIS, "Weighted IS.", _W + _G + "    W = np.minimum(W, 1e50)\n    return float(np.sum(W * G) / np.sum(W))\n"),
+        loses=["ex4_test"],
+        why="caps the weights at 1e50",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_fn(_WIS, "Weighted IS.", _W + _G + "    return float(np.mean(W / W.max() * G))\n"),
+        loses=["ex4_test"],
+        why="normalises by the largest weight instead of the sum",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_fn(_WIS, "Weighted IS.", _W32 + "    with np.errstate(all='ignore'):\n"
+                   "        return float(np.sum(W * G) / np.sum(W))\n"),
+        loses=["ex4_test"],
+        why="computes in float32: tiny weights become 0 and the estimate 0/0",
+    ),
+    Mistake(
+        cell="ex4_answer",
+        source=_fn(_WIS, "Weighted IS.", _W + _G + "    return float(np.mean(G[W > 0]))\n"),
+        loses=["ex4_test"],
+        why="the plain mean return of the episodes with a positive weight",
+    ),
+    # Exercise 5
+    Mistake(
+        cell="ex5_answer",
+        source=_fn(
+            _ESS,
+            "ESS.",
+            "    w = np.asarray(weights, dtype=np.float64)\n"
+            "    if not np.any(w > 0):\n"
+            "        return 0.0\n"
+            "    p = w / w.sum()\n"
+            "    p = p[p > 0]\n"
+            "    return float(np.exp(-np.sum(p * np.log(p))))\n",
+        ),
+        loses=["ex5_test"],
+        why="the perplexity exp(entropy) of the normalised weights: another 'effective number', "
+        "not Kish's",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_fn(
+            _ESS,
+            "ESS.",
+            "    w = np.asarray(weights, dtype=np.float64)\n"
+            "    s = np.sum(w**2)\n"
+            "    return float(np.sum(w) ** 2 / s / len(w)) if s > 0 else 0.0\n",
+        ),
+        loses=["ex5_test"],
+        why="the ESS as a fraction of n",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_fn(
+            _ESS,
+            "ESS.",
+            "    w = np.asarray(weights, dtype=np.float32)\n"
+            "    s = np.sum(w**2)\n"
+            "    return float(np.sum(w) ** 2 / s) if s > 0 else 0.0\n",
+        ),
+        loses=["ex5_test"],
+        why="computes in float32: squares of tiny weights vanish",
+    ),
+    # Questions: one part wrong
+    Mistake(cell="q1_answer", source='q1_answer = "C"\n', loses=["q1_test"],
+            why="RLlib's ImportanceSampling is not self-normalised"),  # fmt: skip
+    Mistake(cell="q2_answer", source='q2_answer = {"A", "C", "E"}\n', loses=["q2ab_test", "q2ef_test"],
+            why="the first statement of every pair"),  # fmt: skip
+    Mistake(cell="q2_answer", source='q2_answer = {"B", "D", "F"}\n', loses=["q2cd_test"],
+            why="C and D swapped"),  # fmt: skip
+    Mistake(cell="q3_answer", source='q3_answer = "B"\n', loses=["q3_test"],
+            why="RLlib cannot know the logger's probabilities if the file does not hold them"),  # fmt: skip
+]
+
+MISTAKES += [
+    Mistake(
+        cell="ex1_answer",
+        source=_fn(
+            _IW,
+            _IW_DOC,
+            "    import offrl\n"
+            "    from offrl.ope_experiments import synthetic_episodes\n"
+            "    pi = np.asarray(pi, dtype=np.float64)\n"
+            "    rho = offrl.importance_ratios(synthetic_episodes(np.zeros(pi.shape), mu), pi)\n"
+            "    return np.cumprod(rho, axis=1)\n",
+        ),
+        loses=["ex1_test"],
+        why="offrl.importance_ratios (part of the reference) for the ratios, then cumprod",
+    ),
+    Mistake(
+        cell="ex5_answer",
+        source=_fn(
+            _ESS,
+            "ESS.",
+            "    import offrl\n"
+            "    from offrl.ope_experiments import synthetic_episodes\n"
+            "    w = np.asarray(weights, dtype=np.float64)\n"
+            "    if not np.any(w > 0):\n"
+            "        return 0.0\n"
+            "    eps = synthetic_episodes(np.zeros((len(w), 1)), np.ones((len(w), 1)))\n"
+            "    return float(offrl.TrajectoryIS().estimate(eps, (w / w.max())[:, None]).ess)\n",
+        ),
+        loses=["ex5_test"],
+        why="reads the ESS off offrl's TrajectoryIS estimate: the reference through another "
+        "entry point",
+    ),
+]
