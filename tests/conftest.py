@@ -17,9 +17,9 @@ if os.environ.get("PATH", "").split(os.pathsep)[0] != _BIN:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """With pytest-xdist (`make test` runs `-n 2 --dist loadgroup`): a module's tests stay on one
-    worker, so its module-scoped fixtures (a course, a Lab server) are built once; tests that name
-    their own group (one per lesson, sharing the lesson's session-scoped runs) keep it."""
+    """With pytest-xdist (`make test TEST_WORKERS=N` runs `--dist loadgroup`): a module's tests
+    stay on one worker, so its module-scoped fixtures (a course, a Lab server) are built once;
+    tests that name their own group (one per lesson, sharing the lesson's runs) keep it."""
     for item in items:
         if not any(True for _ in item.iter_markers("xdist_group")):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else "misc"))
@@ -43,11 +43,11 @@ def pytest_sessionfinish(session):
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
     """On the pytest-xdist controller: merge a finished worker's lesson timings."""
-    timings = _timings()
+    from tests.nbgrader_harness import time_step
+
     for lesson, steps in json.loads(getattr(node, "workeroutput", {}).get("offrl_timings", "{}")).items():
-        mine = timings.setdefault(lesson, {})
         for step, sec in steps.items():
-            mine[step] = mine.get(step, 0.0) + sec
+            time_step(lesson, step, sec)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
