@@ -22,7 +22,8 @@ def pytest_collection_modifyitems(config, items):
     tests that name their own group (one per lesson, sharing the lesson's runs) keep it."""
     for item in items:
         if not any(True for _ in item.iter_markers("xdist_group")):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else "misc"))
+            group = item.module.__name__ if item.module else "misc"
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _timings() -> dict:
@@ -45,7 +46,8 @@ def pytest_testnodedown(node, error):
     """On the pytest-xdist controller: merge a finished worker's lesson timings."""
     from tests.nbgrader_harness import time_step
 
-    for lesson, steps in json.loads(getattr(node, "workeroutput", {}).get("offrl_timings", "{}")).items():
+    sent = getattr(node, "workeroutput", {}).get("offrl_timings", "{}")
+    for lesson, steps in json.loads(sent).items():
         for step, sec in steps.items():
             time_step(lesson, step, sec)
 
