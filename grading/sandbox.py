@@ -164,13 +164,8 @@ def sandbox_argv(
     for f in _ETC_FILES:
         if Path(f).exists():
             cmd += ["--ro-bind", f, f]
-    made: set[str] = {"/usr", "/bin", "/lib", "/lib64", "/etc", "/tmp", "/dev", "/proc", "/home"}
-    for p in sorted(binds):
-        for anc in _ancestors(p):
-            if anc not in made:  # bwrap would create missing parents 0700: unreadable for uid
-                cmd += ["--perms", "0755", "--dir", anc]
-                made.add(anc)
-        cmd += ["--ro-bind", p, p]
+    # The fresh file systems first, the read-only binds after: a course (and its venv) that
+    # lives under /tmp or /home stays visible above the tmpfs instead of hidden beneath it.
     cmd += [
         "--proc", "/proc", "--dev", "/dev",
         "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/dev/shm",
@@ -179,6 +174,13 @@ def sandbox_argv(
         "--size", str(limits.tmp_bytes), "--perms", "0777", "--tmpfs", SANDBOX_HOME,
         "--perms", "0755", "--dir", GRADER_DIR,
     ]  # fmt: skip
+    made: set[str] = {"/usr", "/bin", "/lib", "/lib64", "/etc", "/tmp", "/dev", "/proc", "/home"}
+    for p in sorted(binds):
+        for anc in _ancestors(p):
+            if anc not in made:  # bwrap would create missing parents 0700: unreadable for uid
+                cmd += ["--perms", "0755", "--dir", anc]
+                made.add(anc)
+        cmd += ["--ro-bind", p, p]
     for inside, host in (ro_files or {}).items():
         cmd += ["--ro-bind", host, inside]
     cmd += ["--chdir", SANDBOX_HOME, "--clearenv"]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from tests import nbgrader_harness as h
@@ -29,3 +31,20 @@ def test_refuses_without_bubblewrap_and_grades_loudly_with_unsafe(tmp_path, monk
         "ex1_test": (2.0, 2.0), "ex2_test": (1.0, 1.0)
     }  # fmt: skip
     assert any("without the sandbox" in f for f in h.flags(course, A)["alice"])
+
+
+def test_the_sandbox_sees_a_course_that_lives_under_tmp(tmp_path):
+    """A course cloned under /tmp (`git clone . $(mktemp -d)`) keeps its venv and packages there:
+    the sandbox's fresh /tmp must not hide them (binds go on top of the tmpfs, not beneath)."""
+    from grading import sandbox
+
+    try:
+        sandbox.check_available()
+    except sandbox.SandboxUnavailable as e:
+        pytest.skip(str(e))
+    course = tmp_path / "course" / "pkg"  # pytest's tmp_path lives under /tmp
+    course.mkdir(parents=True)
+    (course / "marker.txt").write_text("visible\n")
+    argv = sandbox.sandbox_argv(["/bin/cat", str(course / "marker.txt")], binds=[str(course)])
+    res = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0 and res.stdout == "visible\n", (res.returncode, res.stderr)
